@@ -197,3 +197,13 @@ type Querier interface {
 // Now is the current time in UTC at microsecond precision, the precision
 // both engines keep.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// Backup writes a consistent copy of an SQLite database to path with
+// VACUUM INTO; it works while other processes use the database.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.Dialect != SQLite {
+		return errors.New("backup: use pg_dump for PostgreSQL")
+	}
+	_, err := db.ExecContext(ctx, `VACUUM INTO $1`, path)
+	return err
+}

@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/ogforum/ogforum/internal/auth"
+	"github.com/ogforum/ogforum/internal/demo"
+	"github.com/ogforum/ogforum/internal/i18n"
+	"github.com/ogforum/ogforum/internal/jobs"
+	"github.com/ogforum/ogforum/internal/mail"
+	"github.com/ogforum/ogforum/internal/ratelimit"
+	"github.com/ogforum/ogforum/internal/store"
+	"github.com/ogforum/ogforum/internal/web"
+)
+
+func init() {
+	register("serve", "run the web application and its background workers", serve)
+}
+
+func serve(e *env, args []string) error {
+	fs, build := e.flags("serve", "serve [--demo] [settings]")
+	withDemo := fs.Bool("demo", false, "fill an empty database with demo data and print a sign-in link for its admin")
+	cfg, err := parse(fs, build, args)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, e.stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *withDemo {
+		loaded, err := demo.LoadIfEmpty(ctx, db)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if loaded {
+			log.Info("demo data loaded")
+		}
+	}
+
+	metrics := web.NewMetrics(db)
+	srv, err := web.New(cfg, db, log, metrics, Version)
+	if err != nil {
+		return err
+	}
+	queue := jobs.New(db, log, metrics.JobHooks())
+	var sender mail.Sender = mail.FileSender{Dir: cfg.MailDir(), From: cfg.MailFrom}
+	if cfg.SMTP != nil {
+		sender = mail.NewSMTPSender(*cfg.SMTP, cfg.MailFrom)
+	}
+	queue.Register(mail.JobKind, mail.Handler(db, sender))
+	queue.Register(auth.LinkJobKind, auth.LinkJob(db, i18n.MustLoad(), cfg.BaseURL))
+	queue.Register(purgeJob, purge(db))
+	queue.Every(purgeJob, time.Hour)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (OGFORUM_ADDR): %w", cfg.Addr, err)
+	}
+	httpServer := srv.HTTPServer()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(ln) }()
+
+	workersCtx, stopWorkers := context.WithCancel(context.Background())
+	var workers sync.WaitGroup
+	workers.Add(1)
+	go func() { defer workers.Done(); queue.Run(workersCtx, cfg.Workers) }()
+
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(e.stdout, "ogforum %s listening on %s (database: %s)\n", Version, url, db.Dialect)
+	if *withDemo {
+		printDemoLink(ctx, e, db, cfg.BaseURL, url)
+	}
+	log.Info("started", "addr", ln.Addr().String(), "database", string(db.Dialect), "workers", cfg.Workers)
+
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			stopWorkers()
+			return err
+		}
+	}
+	// Graceful stop: HTTP first, then the workers, then the database.
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutCtx); err != nil {
+		log.Error("http shutdown", "err", err)
+	}
+	stopWorkers()
+	workers.Wait()
+	log.Info("stopped")
+	return nil
+}
+
+const purgeJob = "maintenance.purge"
+
+// purge removes expired sessions, sign-in tokens and rate-limit windows.
+func purge(db *store.DB) jobs.Handler {
+	return func(ctx context.Context, _ jobs.Job) error {
+		now := store.Now()
+		if err := auth.Purge(ctx, db, now); err != nil {
+			return err
+		}
+		return ratelimit.Purge(ctx, db, now)
+	}
+}
+
+func printDemoLink(ctx context.Context, e *env, db *store.DB, baseURL, listenURL string) {
+	u, err := auth.UserByEmail(ctx, db, demo.AdminEmail)
+	if err != nil {
+		return
+	}
+	secret, err := auth.CreateLoginToken(ctx, db, u.ID)
+	if err != nil {
+		return
+	}
+	if baseURL == "" || baseURL == "http://127.0.0.1:0" {
+		baseURL = listenURL
+	}
+	fmt.Fprintf(e.stdout, "Demo admin sign-in link (valid 15 minutes): %s\n", auth.SignInURL(baseURL, secret))
+}

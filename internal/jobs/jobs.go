@@ -1,0 +1,312 @@
+// Package jobs is the durable work queue shared by every process: mail to
+// send and work to run at a time (reminders, promotions, purges). Rows live
+// in the jobs table; a worker claims one by taking a lease, runs it, and
+// marks it done, or schedules a retry with backoff. A lease that runs out
+// (the worker crashed) makes the job claimable again, so nothing is lost.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ogforum/ogforum/internal/store"
+)
+
+// Job is a claimed unit of work.
+type Job struct {
+	ID          string
+	Kind        string
+	Payload     string
+	Attempts    int // including this one
+	MaxAttempts int
+}
+
+// Handler runs one job. Returning an error schedules a retry, unless the
+// error is Permanent or attempts are exhausted.
+type Handler func(ctx context.Context, j Job) error
+
+type permanent struct{ error }
+
+// Permanent marks an error that retrying cannot fix.
+func Permanent(err error) error { return permanent{err} }
+
+// Options for Enqueue.
+type Options struct {
+	RunAt       time.Time // zero: now
+	UniqueKey   string    // when set, a second job with the same key is not created
+	MaxAttempts int       // zero: 8
+}
+
+// Enqueue writes a job in the caller's transaction (or directly on the
+// database), so that the job exists if and only if the change that caused
+// it commits. It returns the new job's id, or "" when a job with the same
+// UniqueKey exists already.
+func Enqueue(ctx context.Context, q store.Querier, kind, payload string, o Options) (string, error) {
+	now := store.Now()
+	runAt := o.RunAt.UTC()
+	if o.RunAt.IsZero() {
+		runAt = now
+	}
+	maxAttempts := o.MaxAttempts
+	if maxAttempts <= 0 {
+		maxAttempts = 8
+	}
+	var key any
+	if o.UniqueKey != "" {
+		key = o.UniqueKey
+	}
+	id := store.NewID()
+	res, err := q.ExecContext(ctx, `INSERT INTO jobs (id, kind, payload, unique_key, status, run_at, max_attempts, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $7) ON CONFLICT (unique_key) DO NOTHING`,
+		id, kind, payload, key, runAt, maxAttempts, now)
+	if err != nil {
+		return "", fmt.Errorf("enqueue %s: %w", kind, store.Map(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return "", nil
+	}
+	return id, nil
+}
+
+// Hooks lets the caller observe the queue (metrics) without this package
+// depending on a metrics library.
+type Hooks struct {
+	Done   func(kind string, d time.Duration)
+	Failed func(kind string, final bool)
+}
+
+// Queue runs registered handlers over the jobs table.
+type Queue struct {
+	db       *store.DB
+	log      *slog.Logger
+	worker   string
+	handlers map[string]Handler
+	periodic []periodic
+	hooks    Hooks
+
+	// Lease is how long a claimed job stays invisible to other workers.
+	Lease time.Duration
+	// Poll is the pause between looks at an empty queue.
+	Poll time.Duration
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+type periodic struct {
+	kind  string
+	every time.Duration
+}
+
+// New makes a queue with no handlers.
+func New(db *store.DB, log *slog.Logger, hooks Hooks) *Queue {
+	host, _ := os.Hostname()
+	return &Queue{
+		db:       db,
+		log:      log,
+		worker:   fmt.Sprintf("%s/%d/%s", host, os.Getpid(), store.NewID()[12:]),
+		handlers: map[string]Handler{},
+		hooks:    hooks,
+		Lease:    5 * time.Minute,
+		Poll:     500 * time.Millisecond,
+		Now:      store.Now,
+	}
+}
+
+// Register sets the handler of a kind of job.
+func (q *Queue) Register(kind string, h Handler) { q.handlers[kind] = h }
+
+// Every schedules a job of kind once per period (on the wall clock, so that
+// several processes agree on one job per period). Register its handler too.
+func (q *Queue) Every(kind string, every time.Duration) {
+	q.periodic = append(q.periodic, periodic{kind, every})
+}
+
+// Run claims and runs jobs until ctx is cancelled, with n concurrent
+// workers. A job running when ctx ends finishes before Run returns.
+func (q *Queue) Run(ctx context.Context, n int) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				worked, err := q.RunOnce(context.WithoutCancel(ctx))
+				if err != nil {
+					q.log.Error("job queue", "err", err)
+				}
+				if !worked || err != nil {
+					select {
+					case <-ctx.Done():
+					case <-time.After(q.Poll):
+					}
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			if err := q.SchedulePeriodic(ctx); err != nil && ctx.Err() == nil {
+				q.log.Error("schedule periodic jobs", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Minute):
+			}
+		}
+	}()
+	wg.Wait()
+}
+
+// SchedulePeriodic makes sure each periodic kind has its job for the
+// current period.
+func (q *Queue) SchedulePeriodic(ctx context.Context) error {
+	now := q.Now()
+	for _, p := range q.periodic {
+		slot := now.Truncate(p.every)
+		key := fmt.Sprintf("%s@%s", p.kind, slot.Format(time.RFC3339))
+		if _, err := Enqueue(ctx, q.db, p.kind, "", Options{RunAt: slot, UniqueKey: key, MaxAttempts: 3}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RunOnce claims one ready job and runs it. It reports whether there was one.
+func (q *Queue) RunOnce(ctx context.Context) (bool, error) {
+	j, err := q.claim(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	h, ok := q.handlers[j.Kind]
+	start := time.Now()
+	var runErr error
+	if !ok {
+		runErr = Permanent(fmt.Errorf("no handler for job kind %q", j.Kind))
+	} else {
+		runErr = q.safeRun(ctx, h, j)
+	}
+	if runErr == nil {
+		if q.hooks.Done != nil {
+			q.hooks.Done(j.Kind, time.Since(start))
+		}
+		return true, q.finish(ctx, j)
+	}
+	var p permanent
+	final := errors.As(runErr, &p) || j.Attempts >= j.MaxAttempts
+	q.log.Warn("job failed", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "final", final, "err", runErr)
+	if q.hooks.Failed != nil {
+		q.hooks.Failed(j.Kind, final)
+	}
+	return true, q.fail(ctx, j, runErr, final)
+}
+
+func (q *Queue) safeRun(ctx context.Context, h Handler, j Job) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(ctx, q.Lease-q.Lease/5)
+	defer cancel()
+	return h(ctx, j)
+}
+
+// claim takes the lease on the oldest ready job: pending and due, or
+// running with an expired lease. On PostgreSQL, SKIP LOCKED lets several
+// processes claim different rows at once; on SQLite the immediate
+// transaction holds the writer lock.
+func (q *Queue) claim(ctx context.Context) (Job, error) {
+	var j Job
+	now := q.Now()
+	err := q.db.Tx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `UPDATE jobs SET status = 'running', locked_by = $1, locked_until = $2,
+			attempts = attempts + 1, updated_at = $3
+			WHERE id = (SELECT id FROM jobs
+				WHERE (status = 'pending' AND run_at <= $3) OR (status = 'running' AND locked_until < $3)
+				ORDER BY run_at LIMIT 1`+q.db.SkipLocked()+`)
+			RETURNING id, kind, payload, attempts, max_attempts`,
+			q.worker, now.Add(q.Lease), now).Scan(&j.ID, &j.Kind, &j.Payload, &j.Attempts, &j.MaxAttempts)
+	})
+	return j, store.Map(err)
+}
+
+func (q *Queue) finish(ctx context.Context, j Job) error {
+	now := q.Now()
+	_, err := q.db.ExecContext(ctx, `UPDATE jobs SET status = 'done', done_at = $1, updated_at = $1, last_error = '', locked_until = NULL
+		WHERE id = $2 AND locked_by = $3`, now, j.ID, q.worker)
+	return err
+}
+
+func (q *Queue) fail(ctx context.Context, j Job, cause error, final bool) error {
+	now := q.Now()
+	msg := cause.Error()
+	if len(msg) > 1000 {
+		msg = msg[:1000]
+	}
+	msg = strings.ToValidUTF8(msg, "?")
+	status, runAt := "pending", now.Add(Backoff(j.Attempts))
+	if final {
+		status, runAt = "failed", now
+	}
+	_, err := q.db.ExecContext(ctx, `UPDATE jobs SET status = $1, run_at = $2, last_error = $3, updated_at = $4, locked_until = NULL
+		WHERE id = $5 AND locked_by = $6`, status, runAt, msg, now, j.ID, q.worker)
+	return err
+}
+
+// Backoff is the pause before attempt n+1: 30 s doubling each time, at most
+// 2 hours, with up to 20% jitter so that retries do not arrive together.
+func Backoff(attempts int) time.Duration {
+	d := 30 * time.Second
+	for i := 1; i < attempts && d < 2*time.Hour; i++ {
+		d *= 2
+	}
+	d = min(d, 2*time.Hour)
+	return d + time.Duration(rand.Int64N(int64(d/5)+1))
+}
+
+// Retry puts a failed job back in the queue now (an admin's action).
+func Retry(ctx context.Context, db store.Querier, id string) error {
+	now := store.Now()
+	res, err := db.ExecContext(ctx, `UPDATE jobs SET status = 'pending', run_at = $1, attempts = 0, updated_at = $1
+		WHERE id = $2 AND status = 'failed'`, now, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+// Depth counts jobs waiting to run (pending or running), by kind.
+func Depth(ctx context.Context, db store.Querier) (map[string]int, error) {
+	rows, err := db.QueryContext(ctx, `SELECT kind, COUNT(*) FROM jobs WHERE status IN ('pending', 'running') GROUP BY kind`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}

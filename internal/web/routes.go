@@ -1,0 +1,61 @@
+package web
+
+import "net/http"
+
+// routeTable is the whole site: every route with who may use it. A test
+// walks it with every role.
+func (s *Server) routeTable() []route {
+	return []route{
+		// Public pages.
+		{pattern: "GET /{$}", access: anyone, handler: s.home},
+		{pattern: "GET /accessibility", access: anyone, handler: s.accessibility},
+		{pattern: "GET /privacy", access: anyone, handler: s.privacy},
+		{pattern: "POST /language", access: anyone, handler: s.setLanguage},
+		{pattern: "GET /static/", access: anyone, handler: s.assets.serve},
+
+		// Sign-in and account.
+		{pattern: "GET /sign-in", access: anyone, handler: s.signInForm},
+		{pattern: "POST /sign-in", access: anyone, handler: s.signInRequest, limit: "sign-in"},
+		{pattern: "GET /sign-in/sent", access: anyone, handler: s.signInSent},
+		{pattern: "GET /sign-in/{token}", access: anyone, handler: s.signInConfirm},
+		{pattern: "POST /sign-in/{token}", access: anyone, handler: s.signInRedeem, limit: "sign-in"},
+		{pattern: "POST /sign-out", access: signedIn, handler: s.signOut},
+		{pattern: "POST /sign-out/everywhere", access: signedIn, handler: s.signOutEverywhere},
+		{pattern: "GET /account", access: signedIn, handler: s.account},
+		{pattern: "POST /account/tokens", access: signedIn, handler: s.accountToken},
+
+		// Administration.
+		{pattern: "GET /admin", access: admins, handler: s.adminHome},
+		{pattern: "GET /admin/outbox", access: admins, handler: s.adminOutbox},
+		{pattern: "GET /admin/outbox/{id}", access: admins, handler: s.adminMail},
+		{pattern: "POST /admin/outbox/{id}/retry", access: admins, handler: s.adminMailRetry},
+		{pattern: "GET /admin/audit", access: admins, handler: s.adminAudit},
+		{pattern: "GET /admin/settings", access: admins, handler: s.adminSettings},
+		{pattern: "POST /admin/settings", access: admins, handler: s.adminSettingsSave},
+		{pattern: "GET /admin/users", access: admins, handler: s.adminUsers},
+		{pattern: "POST /admin/users", access: admins, handler: s.adminUserCreate},
+		{pattern: "POST /admin/users/{id}", access: admins, handler: s.adminUserUpdate},
+
+		// Operations.
+		{pattern: "GET /healthz", access: anyone, handler: s.healthz},
+		{pattern: "GET /readyz", access: anyone, handler: s.readyz},
+		{pattern: "GET /metrics", access: admins, handler: s.metricsHandler(), bypass: s.metricsBypass},
+
+		// JSON API.
+		{pattern: "POST /api/v1/sign-in", access: anyone, handler: s.apiSignIn, limit: "sign-in"},
+		{pattern: "GET /api/v1/me", access: signedIn, handler: s.apiMe},
+		{pattern: "GET /api/v1/users", access: admins, handler: s.apiUsers},
+		{pattern: "POST /api/v1/users", access: admins, handler: s.apiUserCreate},
+		{pattern: "GET /api/v1/outbox", access: admins, handler: s.apiOutbox},
+		{pattern: "GET /api/v1/audit", access: admins, handler: s.apiAudit},
+		{pattern: "GET /api/v1/settings", access: admins, handler: s.apiSettings},
+		{pattern: "PUT /api/v1/settings", access: admins, handler: s.apiSettingsSave},
+
+		// Anything else: a 404 in the caller's language (JSON under /api/).
+		{pattern: "/", access: anyone, handler: s.notFound},
+	}
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusNotFound)
+}

@@ -1,0 +1,90 @@
+// Package web is ogforum's HTTP layer: one route table for the HTML site
+// and the JSON API, the middleware every request passes, the templates and
+// the static files. It calls the domain packages and owns no SQL of its own.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/ogforum/ogforum/internal/config"
+	"github.com/ogforum/ogforum/internal/i18n"
+	"github.com/ogforum/ogforum/internal/ratelimit"
+	"github.com/ogforum/ogforum/internal/settings"
+	"github.com/ogforum/ogforum/internal/store"
+)
+
+// Server holds what handlers need.
+type Server struct {
+	cfg     *config.Config
+	db      *store.DB
+	log     *slog.Logger
+	i18n    *i18n.Catalog
+	views   *views
+	assets  *assets
+	limiter *ratelimit.Limiter
+	metrics *Metrics
+	routes  []route
+	handler http.Handler
+	// Version is shown in the footer and by /api/v1/version.
+	Version string
+}
+
+// New builds the server: it parses every template and fails if one is
+// missing or broken, so that such mistakes stop the start, not a request.
+func New(cfg *config.Config, db *store.DB, log *slog.Logger, metrics *Metrics, version string) (*Server, error) {
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: cfg, db: db, log: log, i18n: cat, metrics: metrics, Version: version,
+		limiter: &ratelimit.Limiter{DB: db, PerMinute: cfg.RateLimit},
+	}
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.views, err = parseViews(s.assets); err != nil {
+		return nil, err
+	}
+	s.routes = s.routeTable()
+	s.handler = s.build()
+	return s, nil
+}
+
+// ServeHTTP serves the whole site.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Routes lists the route table (for tests that walk every route).
+func (s *Server) Routes() []RouteInfo {
+	out := make([]RouteInfo, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = RouteInfo{Pattern: rt.pattern, Access: rt.access}
+	}
+	return out
+}
+
+// settings loads the editable site settings, falling back to defaults if
+// the database cannot be read (pages still render).
+func (s *Server) settings(ctx context.Context) settings.Settings {
+	st, err := settings.Load(ctx, s.db)
+	if err != nil {
+		s.log.Error("load settings", "err", err)
+	}
+	return st
+}
+
+// HTTPServer wraps the handler with the timeouts a public server needs.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Addr:              s.cfg.Addr,
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
