@@ -26,8 +26,8 @@ func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) {
 type outboxData struct {
 	Status   string
 	Statuses []string
-	Entries []mail.Entry
-	FileDir string
+	Entries  []mail.Entry
+	FileDir  string
 }
 
 var outboxStatuses = map[string]bool{"": true, "pending": true, "running": true, "done": true, "failed": true}

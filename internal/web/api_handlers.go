@@ -144,4 +144,3 @@ func (s *Server) apiSettingsSave(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, st)
 }
-

@@ -23,10 +23,9 @@ func (a Access) Allows(r auth.Role) bool {
 }
 
 var (
-	anyone     = Access{Name: "anyone", Public: true}
-	signedIn   = Access{Name: "signed-in", Roles: auth.Roles}
-	organisers = Access{Name: "organisers", Roles: []auth.Role{auth.Admin, auth.Organiser}}
-	admins     = Access{Name: "admins", Roles: []auth.Role{auth.Admin}}
+	anyone   = Access{Name: "anyone", Public: true}
+	signedIn = Access{Name: "signed-in", Roles: auth.Roles}
+	admins   = Access{Name: "admins", Roles: []auth.Role{auth.Admin}}
 )
 
 // RouteInfo describes a route for tests.
