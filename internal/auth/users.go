@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ogforum/ogforum/internal/store"
+	"github.com/ogforum/ogforum/internal/valid"
 )
 
 // User is a person who can sign in.
@@ -25,16 +26,7 @@ type User struct {
 
 // FieldErrors maps a field name to a translation key describing what is
 // wrong with it. Handlers translate the keys for HTML and JSON alike.
-type FieldErrors map[string]string
-
-func (f FieldErrors) Error() string {
-	var b strings.Builder
-	b.WriteString("invalid input:")
-	for k, v := range f {
-		b.WriteString(" " + k + "=" + v)
-	}
-	return b.String()
-}
+type FieldErrors = valid.Errors
 
 // NormaliseEmail trims and lower-cases an address and checks its form.
 func NormaliseEmail(s string) (string, bool) {

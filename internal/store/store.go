@@ -81,7 +81,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 // sqliteDSN sets, for every pooled connection, WAL, a busy timeout, foreign
-// keys, immediate (writer) transactions and the time format.
+// keys, immediate (writer) transactions and the time format. Times are
+// written as text in UTC ('2006-01-02 15:04:05.999999999+00:00'), which
+// SQLite compares as text: that orders instants correctly only when every
+// value has the same offset, hence _timezone=UTC for times that callers
+// pass in another zone (it also reads times back in UTC).
 func sqliteDSN(path string) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -90,6 +94,7 @@ func sqliteDSN(path string) string {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
+	q.Set("_timezone", "UTC")
 	return "file:" + path + "?" + q.Encode()
 }
 
@@ -205,5 +210,13 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return errors.New("backup: use pg_dump for PostgreSQL")
 	}
 	_, err := db.ExecContext(ctx, `VACUUM INTO $1`, path)
+	return err
+}
+
+// IgnoreNotFound returns nil for ErrNotFound and err otherwise.
+func IgnoreNotFound(err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
 	return err
 }

@@ -1,0 +1,69 @@
+// Package directory is the community: organisations (administrations and
+// civil society), the people in them, the sectors they care about, their
+// consent, audiences built from filters, imports and exports, and the
+// personal-data rights (export, erasure) of each person.
+package directory
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Fold lowers s and strips its accents and extra spaces, so that "Hélène
+// DUBOIS" and "helene dubois" compare equal. It is how names are matched
+// and searched on both engines.
+func Fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		switch r {
+		case 'œ', 'Œ':
+			b.WriteString("oe")
+		case 'æ', 'Æ':
+			b.WriteString("ae")
+		case 'ß':
+			b.WriteString("ss")
+		case '’', '‘':
+			b.WriteByte('\'')
+		default:
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// likePattern makes a LIKE pattern matching q anywhere, with LIKE's
+// wildcards escaped (used with ESCAPE '\').
+func likePattern(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(q) + "%"
+}
+
+// clean trims s and drops control characters (keeping none of the
+// newlines a spreadsheet cell may hold).
+func clean(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s))
+}

@@ -1,0 +1,154 @@
+package directory
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"sync"
+
+	"github.com/ogforum/ogforum/internal/store"
+)
+
+// PersonHooks let later domains (forums, questions) take part in what
+// happens to a person, inside the same transaction.
+type PersonHooks struct {
+	// Export adds a section to a person's data export.
+	Export func(ctx context.Context, q store.Querier, p *Person) (section string, data any, err error)
+	// Erase removes or anonymises what the domain holds about p.
+	Erase func(ctx context.Context, tx *sql.Tx, p *Person) error
+	// Merge moves what the domain holds about person from onto person into.
+	Merge func(ctx context.Context, tx *sql.Tx, from, into *Person) error
+}
+
+var (
+	hooksMu sync.RWMutex
+	hooks   []PersonHooks
+)
+
+// RegisterPersonHooks adds a domain's hooks. Call it from program wiring.
+func RegisterPersonHooks(h PersonHooks) {
+	hooksMu.Lock()
+	defer hooksMu.Unlock()
+	hooks = append(hooks, h)
+}
+
+func personHooks() []PersonHooks {
+	hooksMu.RLock()
+	defer hooksMu.RUnlock()
+	return append([]PersonHooks(nil), hooks...)
+}
+
+// DataExport is everything held about a person (RGPD right of access).
+func DataExport(ctx context.Context, q store.Querier, id string) (map[string]any, error) {
+	p, err := GetPerson(ctx, q, id)
+	if err != nil {
+		return nil, err
+	}
+	history, err := ConsentHistory(ctx, q, id)
+	if err != nil {
+		return nil, err
+	}
+	suppressed, err := Suppressed(ctx, q, p.Email)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{
+		"person":          p,
+		"consent_history": history,
+		"suppressed":      suppressed,
+	}
+	rows, err := q.QueryContext(ctx, `SELECT recipient, subject, created_at, sent_at FROM mails WHERE recipient = $1 ORDER BY created_at`, p.Email)
+	if err != nil {
+		return nil, err
+	}
+	var mails []map[string]any
+	for rows.Next() {
+		var to, subject string
+		var created any
+		var sent any
+		if err := rows.Scan(&to, &subject, &created, &sent); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		mails = append(mails, map[string]any{"to": to, "subject": subject, "created_at": created, "sent_at": sent})
+	}
+	rows.Close()
+	out["mails"] = mails
+	for _, h := range personHooks() {
+		if h.Export == nil {
+			continue
+		}
+		name, data, err := h.Export(ctx, q, p)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = data
+	}
+	return out, nil
+}
+
+// Erase removes a person everywhere (RGPD right to erasure): the person
+// and their consent history, their address and name from the outbox and
+// the audit log, their account if they have one, and, through the hooks,
+// what other domains hold (which keep only anonymous counts). The address
+// stays on the suppression list as a hash so that it is never mailed again.
+func Erase(ctx context.Context, tx *sql.Tx, id string) (*Person, error) {
+	p, err := GetPerson(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range personHooks() {
+		if h.Erase != nil {
+			if err := h.Erase(ctx, tx, p); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := Suppress(ctx, tx, p.Email, "erased"); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM people WHERE id = $1`, id); err != nil {
+		return nil, err
+	}
+	erased := "[effacé]"
+	stmts := []struct {
+		sql  string
+		args []any
+	}{
+		{`UPDATE mails SET recipient = $1, subject = $1, body_text = '', body_html = '' WHERE recipient = $2`, []any{erased, p.Email}},
+		{`DELETE FROM mail_attachments WHERE mail_id IN (SELECT id FROM mails WHERE recipient = $1 AND body_text = '')`, []any{erased}},
+		{`DELETE FROM jobs WHERE kind = 'auth.sign_in_link' AND payload LIKE $1 ESCAPE '\'`, []any{likePattern(`"` + p.Email + `"`)}},
+		{`UPDATE audit_log SET actor_label = $1 WHERE actor_label = $2`, []any{erased, p.Email}},
+		{`UPDATE audit_log SET details = REPLACE(details, $2, $1) WHERE details LIKE $3 ESCAPE '\'`, []any{erased, p.Email, likePattern(p.Email)}},
+		{`DELETE FROM join_requests WHERE email = $1`, []any{p.Email}},
+	}
+	if p.Name != "" {
+		stmts = append(stmts, struct {
+			sql  string
+			args []any
+		}{`UPDATE audit_log SET details = REPLACE(details, $2, $1) WHERE details LIKE $3 ESCAPE '\'`, []any{erased, p.Name, likePattern(p.Name)}})
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s.sql, s.args...); err != nil {
+			return nil, err
+		}
+	}
+	// An account with the same address is anonymised and disabled.
+	var userID string
+	err = tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = $1`, p.Email).Scan(&userID)
+	if err == nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = $1`, userID); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET email = $1, name = $2, disabled = TRUE, updated_at = $3 WHERE id = $4`,
+			"erased-"+strings.ToLower(userID)+"@invalid", erased, store.Now(), userID); err != nil {
+			return nil, err
+		}
+	} else if store.IgnoreNotFound(store.Map(err)) != nil {
+		return nil, err
+	}
+	return p, nil
+}
