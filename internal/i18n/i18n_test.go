@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ogforum/ogforum/internal/directory"
 	"github.com/ogforum/ogforum/internal/i18n"
 )
 
@@ -32,6 +33,9 @@ func TestLanguagesHaveTheSameKeys(t *testing.T) {
 
 var (
 	templateKey = regexp.MustCompile(`\.T "([a-z0-9_.]+)"`)
+	// Form partials take their label and hint keys as arguments.
+	templateArgs = regexp.MustCompile(`\.(?:Field|Select|Checkboxes|Textarea|CollegeOptions)((?: "[^"]*")+)`)
+	quotedKey    = regexp.MustCompile(`"([a-z0-9_]+\.[a-z0-9_.]+)"`)
 	// Go code names keys as field errors ("error.*") and in calls to T:
 	// p.T("key"), cat.T(lang, "key"), s.i18n.T(state(r).Lang, "key").
 	goKeys = []*regexp.Regexp{
@@ -66,7 +70,16 @@ func TestEveryUsedKeyExists(t *testing.T) {
 		}
 		for _, re := range res {
 			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-				used[m[1]] = p
+				if !strings.HasSuffix(m[1], ".") { // a prefix completed at run time
+					used[m[1]] = p
+				}
+			}
+		}
+		if strings.HasSuffix(p, ".html") {
+			for _, m := range templateArgs.FindAllStringSubmatch(string(b), -1) {
+				for _, k := range quotedKey.FindAllStringSubmatch(m[1], -1) {
+					used[k[1]] = p
+				}
 			}
 		}
 		return nil
@@ -87,6 +100,24 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	}
 	for _, s := range []string{"pending", "running", "done", "failed"} {
 		used["job.status."+s] = "outbox"
+	}
+	for _, k := range directory.Kinds {
+		used["kind."+k] = "kinds"
+	}
+	for _, c := range []string{directory.CollegeAdministration, directory.CollegeCivilSociety} {
+		used["college."+c] = "colleges"
+	}
+	for _, m := range []string{directory.MethodForm, directory.MethodImport, directory.MethodInPerson} {
+		used["consent.method."+m] = "consent methods"
+	}
+	for _, c := range directory.ConsentFilters {
+		used["consent.filter."+c] = "consent filters"
+	}
+	for _, c := range []string{directory.PurposeInfo, directory.PurposeInvitations} {
+		used["consent.purpose."+c] = "consent purposes"
+	}
+	for _, r := range []string{"email", "name"} {
+		used["dup.reason."+r] = "duplicates"
 	}
 	for k, where := range used {
 		for _, lang := range i18n.Languages {

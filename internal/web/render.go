@@ -25,6 +25,9 @@ var viewNames = []string{
 	"home", "error", "accessibility", "privacy",
 	"signin", "signin_sent", "signin_confirm", "account", "account_token",
 	"admin_home", "admin_outbox", "admin_mail", "admin_audit", "admin_settings", "admin_users",
+	"organisations", "organisation", "organisation_form",
+	"directory", "person", "person_form", "person_erase",
+	"audiences", "audience_form", "audience", "duplicates",
 }
 
 type views struct {
@@ -37,6 +40,9 @@ func parseViews(a *assets) (*views, error) {
 		"date": func(t time.Time) string {
 			return t.In(paris).Format("02/01/2006 15:04")
 		},
+		"add":  func(a, b int) int { return a + b },
+		"list": func(v ...string) []string { return v },
+		"sub":  func(a, b int) int { return a - b },
 		"dateptr": func(t *time.Time) string {
 			if t == nil {
 				return ""
@@ -91,8 +97,11 @@ type Page struct {
 	// Notice is a translated confirmation shown at the top of the page.
 	Notice string
 	Data   any
+	// SectorChoices lists the sectors, translated, when the page needs them.
+	SectorChoices []Option
 
-	cat *i18n.Catalog
+	cat     *i18n.Catalog
+	sectors map[string]string // slug → label, when the page shows sectors
 }
 
 // T translates key in the page's language.

@@ -26,6 +26,8 @@ var (
 	anyone   = Access{Name: "anyone", Public: true}
 	signedIn = Access{Name: "signed-in", Roles: auth.Roles}
 	admins   = Access{Name: "admins", Roles: []auth.Role{auth.Admin}}
+	// organisers run forums and the directory.
+	organisers = Access{Name: "organisers", Roles: []auth.Role{auth.Admin, auth.Organiser}}
 )
 
 // RouteInfo describes a route for tests.
