@@ -13,8 +13,10 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ogforum/ogforum/internal/store"
@@ -27,6 +29,8 @@ type Job struct {
 	Payload     string
 	Attempts    int // including this one
 	MaxAttempts int
+
+	lock string // the claim's locked_by, which finish and fail check
 }
 
 // Handler runs one job. Returning an error schedules a retry, unless the
@@ -91,6 +95,7 @@ type Queue struct {
 	handlers map[string]Handler
 	periodic []periodic
 	hooks    Hooks
+	claims   atomic.Uint64
 
 	// Lease is how long a claimed job stays invisible to other workers.
 	Lease time.Duration
@@ -168,10 +173,15 @@ func (q *Queue) Run(ctx context.Context, n int) {
 	wg.Wait()
 }
 
+// now reads the clock in UTC: SQLite compares timestamps as text and
+// PostgreSQL's TIMESTAMP keeps the wall clock, so every time written or
+// compared must be in UTC.
+func (q *Queue) now() time.Time { return q.Now().UTC() }
+
 // SchedulePeriodic makes sure each periodic kind has its job for the
 // current period.
 func (q *Queue) SchedulePeriodic(ctx context.Context) error {
-	now := q.Now()
+	now := q.now()
 	for _, p := range q.periodic {
 		slot := now.Truncate(p.every)
 		key := fmt.Sprintf("%s@%s", p.kind, slot.Format(time.RFC3339))
@@ -194,9 +204,14 @@ func (q *Queue) RunOnce(ctx context.Context) (bool, error) {
 	h, ok := q.handlers[j.Kind]
 	start := time.Now()
 	var runErr error
-	if !ok {
+	switch {
+	case j.Attempts > j.MaxAttempts:
+		// The last attempt's lease ran out: its worker died, maybe because
+		// of this very job. Do not run it forever.
+		runErr = Permanent(errors.New("the worker running the last attempt stopped before finishing"))
+	case !ok:
 		runErr = Permanent(fmt.Errorf("no handler for job kind %q", j.Kind))
-	} else {
+	default:
 		runErr = q.safeRun(ctx, h, j)
 	}
 	if runErr == nil {
@@ -231,7 +246,10 @@ func (q *Queue) safeRun(ctx context.Context, h Handler, j Job) (err error) {
 // transaction holds the writer lock.
 func (q *Queue) claim(ctx context.Context) (Job, error) {
 	var j Job
-	now := q.Now()
+	now := q.now()
+	// Each claim has its own lock, even within one process, so that a
+	// worker whose lease ran out cannot finish or fail the next claim.
+	j.lock = q.worker + "#" + strconv.FormatUint(q.claims.Add(1), 10)
 	err := q.db.Tx(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `UPDATE jobs SET status = 'running', locked_by = $1, locked_until = $2,
 			attempts = attempts + 1, updated_at = $3
@@ -239,32 +257,47 @@ func (q *Queue) claim(ctx context.Context) (Job, error) {
 				WHERE (status = 'pending' AND run_at <= $3) OR (status = 'running' AND locked_until < $3)
 				ORDER BY run_at LIMIT 1`+q.db.SkipLocked()+`)
 			RETURNING id, kind, payload, attempts, max_attempts`,
-			q.worker, now.Add(q.Lease), now).Scan(&j.ID, &j.Kind, &j.Payload, &j.Attempts, &j.MaxAttempts)
+			j.lock, now.Add(q.Lease), now).Scan(&j.ID, &j.Kind, &j.Payload, &j.Attempts, &j.MaxAttempts)
 	})
 	return j, store.Map(err)
 }
 
+// errLeaseLost means a job ran past its lease and another worker claimed it
+// again; this worker's outcome is dropped.
+var errLeaseLost = errors.New("lease lost: the job ran past its lease and was claimed again")
+
 func (q *Queue) finish(ctx context.Context, j Job) error {
-	now := q.Now()
-	_, err := q.db.ExecContext(ctx, `UPDATE jobs SET status = 'done', done_at = $1, updated_at = $1, last_error = '', locked_until = NULL
-		WHERE id = $2 AND locked_by = $3`, now, j.ID, q.worker)
-	return err
+	now := q.now()
+	res, err := q.db.ExecContext(ctx, `UPDATE jobs SET status = 'done', done_at = $1, updated_at = $1, last_error = '', locked_until = NULL
+		WHERE id = $2 AND locked_by = $3 AND status = 'running'`, now, j.ID, j.lock)
+	return leaseHeld(j, res, err)
+}
+
+func leaseHeld(j Job, res sql.Result, err error) error {
+	if err != nil {
+		return fmt.Errorf("job %s: %w", j.ID, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("job %s (%s): %w", j.ID, j.Kind, errLeaseLost)
+	}
+	return nil
 }
 
 func (q *Queue) fail(ctx context.Context, j Job, cause error, final bool) error {
-	now := q.Now()
+	now := q.now()
 	msg := cause.Error()
 	if len(msg) > 1000 {
 		msg = msg[:1000]
 	}
-	msg = strings.ToValidUTF8(msg, "?")
+	// PostgreSQL refuses invalid UTF-8 and NUL in text.
+	msg = strings.ReplaceAll(strings.ToValidUTF8(msg, "?"), "\x00", "")
 	status, runAt := "pending", now.Add(Backoff(j.Attempts))
 	if final {
 		status, runAt = "failed", now
 	}
-	_, err := q.db.ExecContext(ctx, `UPDATE jobs SET status = $1, run_at = $2, last_error = $3, updated_at = $4, locked_until = NULL
-		WHERE id = $5 AND locked_by = $6`, status, runAt, msg, now, j.ID, q.worker)
-	return err
+	res, err := q.db.ExecContext(ctx, `UPDATE jobs SET status = $1, run_at = $2, last_error = $3, updated_at = $4, locked_until = NULL
+		WHERE id = $5 AND locked_by = $6 AND status = 'running'`, status, runAt, msg, now, j.ID, j.lock)
+	return leaseHeld(j, res, err)
 }
 
 // Backoff is the pause before attempt n+1: 30 s doubling each time, at most

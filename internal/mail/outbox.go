@@ -79,14 +79,15 @@ type Stored struct {
 	HTML      string
 	MessageID string
 	CreatedAt time.Time
+	SentAt    *time.Time // nil until sent
 	Attach    []Attachment
 }
 
 // Load reads one mail with its attachments.
 func Load(ctx context.Context, q store.Querier, id string) (*Stored, error) {
 	s := &Stored{ID: id}
-	err := q.QueryRowContext(ctx, `SELECT recipient, subject, body_text, body_html, message_id, created_at FROM mails WHERE id = $1`, id).
-		Scan(&s.Recipient, &s.Subject, &s.Text, &s.HTML, &s.MessageID, &s.CreatedAt)
+	err := q.QueryRowContext(ctx, `SELECT recipient, subject, body_text, body_html, message_id, created_at, sent_at FROM mails WHERE id = $1`, id).
+		Scan(&s.Recipient, &s.Subject, &s.Text, &s.HTML, &s.MessageID, &s.CreatedAt, &s.SentAt)
 	if err != nil {
 		return nil, store.Map(err)
 	}
@@ -148,6 +149,11 @@ func Handler(db *store.DB, s Sender) jobs.Handler {
 		}
 		if err != nil {
 			return err
+		}
+		if m.SentAt != nil {
+			// Sent by an attempt whose worker stopped before marking the
+			// job done: do not send it twice.
+			return nil
 		}
 		if err := s.Send(ctx, m); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -102,6 +103,12 @@ type SMTPConfig struct {
 func ParseSMTPURL(raw string) (SMTPConfig, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
+		// url.Error quotes the whole URL, password included, and this
+		// message ends up in logs.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return SMTPConfig{}, fmt.Errorf("not a URL: %v", err)
 	}
 	var c SMTPConfig
@@ -158,9 +165,14 @@ func (s *SMTPSender) Send(ctx context.Context, m *Stored) error {
 	default:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
 	}
-	tlsConf := s.cfg.TLSConfig
-	if tlsConf == nil {
-		tlsConf = &tls.Config{ServerName: s.cfg.Host, MinVersion: tls.VersionTLS12}
+	tlsConf := &tls.Config{ServerName: s.cfg.Host, MinVersion: tls.VersionTLS12}
+	if s.cfg.TLSConfig != nil {
+		// STARTTLS checks the certificate against ServerName, which the
+		// override may leave empty.
+		tlsConf = s.cfg.TLSConfig.Clone()
+		if tlsConf.ServerName == "" {
+			tlsConf.ServerName = s.cfg.Host
+		}
 	}
 	opts = append(opts, gomail.WithTLSConfig(tlsConf))
 	if s.cfg.Username != "" {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ogforum/ogforum/internal/store"
 	"github.com/ogforum/ogforum/internal/store/storetest"
@@ -110,5 +111,33 @@ func TestNewIDUniqueAndValid(t *testing.T) {
 	}
 	if store.ValidID("../etc/passwd") || store.ValidID("") {
 		t.Fatal("ValidID accepts garbage")
+	}
+}
+
+// SQLite stores times as text and compares them as text, which orders
+// instants only when all share one offset: the driver writes them in UTC
+// whatever zone the caller used. (PostgreSQL's TIMESTAMP drops the zone
+// instead, so callers still pass UTC, as store.Now does.)
+func TestSQLiteWritesTimesInUTC(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	utc := time.Date(2030, 6, 1, 12, 0, 0, 500_000_000, time.UTC)
+	noumea := utc.Add(-time.Second).In(time.FixedZone("NCT", 11*3600))
+	for key, at := range map[string]time.Time{"utc": utc, "noumea": noumea} {
+		if _, err := db.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, '', $2)`, key, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var raw string
+	var back time.Time
+	if err := db.QueryRowContext(ctx, `SELECT CAST(updated_at AS TEXT), updated_at FROM settings WHERE key = 'noumea'`).Scan(&raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	if raw != "2030-06-01 11:59:59.5+00:00" || !back.Equal(noumea) || back.Location() != time.UTC {
+		t.Fatalf("stored %q, read back %v; want the instant in UTC", raw, back)
+	}
+	var first string
+	if err := db.QueryRowContext(ctx, `SELECT key FROM settings WHERE updated_at < $1 ORDER BY updated_at LIMIT 1`, utc).Scan(&first); err != nil || first != "noumea" {
+		t.Fatalf("earliest before %v: %q, %v; want noumea", utc, first, err)
 	}
 }
