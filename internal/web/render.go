@@ -28,6 +28,7 @@ var viewNames = []string{
 	"organisations", "organisation", "organisation_form",
 	"directory", "person", "person_form", "person_erase",
 	"audiences", "audience_form", "audience", "duplicates",
+	"join", "join_sent", "join_confirm", "preferences", "preferences_erase", "admin_sectors",
 }
 
 type views struct {

@@ -49,6 +49,19 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /directory/duplicates", access: organisers, handler: s.duplicates},
 		{pattern: "POST /directory/duplicates/merge", access: organisers, handler: s.duplicatesMerge},
 
+		// Joining the community and personal preferences (links from mail).
+		{pattern: "GET /join", access: anyone, handler: s.joinForm},
+		{pattern: "POST /join", access: anyone, handler: s.joinRequest, limit: "join"},
+		{pattern: "GET /join/sent", access: anyone, handler: s.joinSent},
+		{pattern: "GET /join/confirm/{token}", access: anyone, handler: s.joinConfirmForm},
+		{pattern: "POST /join/confirm/{token}", access: anyone, handler: s.joinConfirm, limit: "join"},
+		{pattern: "GET /preferences/{token}", access: anyone, handler: s.preferences},
+		{pattern: "POST /preferences/{token}", access: anyone, handler: s.preferencesSave, limit: "preferences"},
+		{pattern: "POST /preferences/{token}/unsubscribe", access: anyone, handler: s.preferencesUnsubscribe, limit: "preferences"},
+		{pattern: "GET /preferences/{token}/data", access: anyone, handler: s.preferencesData},
+		{pattern: "GET /preferences/{token}/erase", access: anyone, handler: s.preferencesEraseConfirm},
+		{pattern: "POST /preferences/{token}/erase", access: anyone, handler: s.preferencesErase, limit: "preferences"},
+
 		// Administration.
 		{pattern: "GET /admin", access: admins, handler: s.adminHome},
 		{pattern: "GET /admin/outbox", access: admins, handler: s.adminOutbox},
@@ -57,6 +70,9 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /admin/audit", access: admins, handler: s.adminAudit},
 		{pattern: "GET /admin/settings", access: admins, handler: s.adminSettings},
 		{pattern: "POST /admin/settings", access: admins, handler: s.adminSettingsSave},
+		{pattern: "GET /admin/sectors", access: admins, handler: s.adminSectors},
+		{pattern: "POST /admin/sectors", access: admins, handler: s.adminSectorSave},
+		{pattern: "POST /admin/sectors/{slug}/delete", access: admins, handler: s.adminSectorDelete},
 		{pattern: "GET /admin/users", access: admins, handler: s.adminUsers},
 		{pattern: "POST /admin/users", access: admins, handler: s.adminUserCreate},
 		{pattern: "POST /admin/users/{id}", access: admins, handler: s.adminUserUpdate},
