@@ -10,6 +10,7 @@ import (
 
 	"github.com/ogforum/ogforum/internal/audit"
 	"github.com/ogforum/ogforum/internal/auth"
+	"github.com/ogforum/ogforum/internal/directory"
 	"github.com/ogforum/ogforum/internal/store"
 )
 
@@ -19,21 +20,21 @@ const AdminEmail = "admin@demo.ogforum.org"
 type org struct{ id, name, kind, college string }
 
 var orgs = []org{
-	{"d3m0rg0000000000001", "Direction interministérielle de la transformation publique", "central_administration", "administration"},
-	{"d3m0rg0000000000002", "Ministère de la Transition écologique", "central_administration", "administration"},
-	{"d3m0rg0000000000003", "Regards Citoyens", "association", "civil_society"},
-	{"d3m0rg0000000000004", "Fondation pour le logement des défavorisés", "foundation", "civil_society"},
-	{"d3m0rg0000000000005", "Collectif Santé en Commun", "collective", "civil_society"},
+	{"d3m0rg00000000000001", "Direction interministérielle de la transformation publique", "central_administration", "administration"},
+	{"d3m0rg00000000000002", "Ministère de la Transition écologique", "central_administration", "administration"},
+	{"d3m0rg00000000000003", "Regards Citoyens", "association", "civil_society"},
+	{"d3m0rg00000000000004", "Fondation pour le logement des défavorisés", "foundation", "civil_society"},
+	{"d3m0rg00000000000005", "Collectif Santé en Commun", "collective", "civil_society"},
 }
 
 type user struct{ email, name, role, orgID string }
 
 var users = []user{
 	{AdminEmail, "Camille Martin", "admin", ""},
-	{"organisatrice@demo.ogforum.org", "Inès Moreau", "organiser", "d3m0rg0000000000001"},
-	{"agent.ecologie@demo.ogforum.org", "Julien Bernard", "agent", "d3m0rg0000000000002"},
-	{"membre@demo.ogforum.org", "Hélène Dubois", "member", "d3m0rg0000000000003"},
-	{"logement@demo.ogforum.org", "Karim Benali", "member", "d3m0rg0000000000004"},
+	{"organisatrice@demo.ogforum.org", "Inès Moreau", "organiser", "d3m0rg00000000000001"},
+	{"agent.ecologie@demo.ogforum.org", "Julien Bernard", "agent", "d3m0rg00000000000002"},
+	{"membre@demo.ogforum.org", "Hélène Dubois", "member", "d3m0rg00000000000003"},
+	{"logement@demo.ogforum.org", "Karim Benali", "member", "d3m0rg00000000000004"},
 }
 
 // LoadIfEmpty loads the demo data only into a database with no user.
@@ -55,8 +56,8 @@ func Load(ctx context.Context, db *store.DB) (int, error) {
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		now := store.Now()
 		for _, o := range orgs {
-			res, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, name, kind, college, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (id) DO NOTHING`, o.id, o.name, o.kind, o.college, now)
+			res, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, name, name_key, kind, college, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id) DO NOTHING`, o.id, o.name, directory.Fold(o.name), o.kind, o.college, now)
 			if err != nil {
 				return err
 			}
@@ -80,7 +81,9 @@ func Load(ctx context.Context, db *store.DB) (int, error) {
 				return err
 			}
 		}
-		return nil
+		n, err := loadDirectory(ctx, tx)
+		added += n
+		return err
 	})
 	return added, err
 }
