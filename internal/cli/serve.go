@@ -56,6 +56,16 @@ func serve(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (OGFORUM_ADDR): %w", cfg.Addr, err)
+	}
+	url := "http://" + ln.Addr().String()
+	// The default base URL repeats the address asked for; with port 0 only
+	// the listener knows the real one, which links in mail must carry.
+	if _, port, _ := net.SplitHostPort(cfg.Addr); port == "0" && cfg.BaseURL == "http://"+cfg.Addr {
+		cfg.BaseURL = url
+	}
 	queue := jobs.New(db, log, metrics.JobHooks())
 	var sender mail.Sender = mail.FileSender{Dir: cfg.MailDir(), From: cfg.MailFrom}
 	if cfg.SMTP != nil {
@@ -66,10 +76,6 @@ func serve(e *env, args []string) error {
 	queue.Register(purgeJob, purge(db))
 	queue.Every(purgeJob, time.Hour)
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s (OGFORUM_ADDR): %w", cfg.Addr, err)
-	}
 	httpServer := srv.HTTPServer()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
@@ -79,10 +85,9 @@ func serve(e *env, args []string) error {
 	workers.Add(1)
 	go func() { defer workers.Done(); queue.Run(workersCtx, cfg.Workers) }()
 
-	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(e.stdout, "ogforum %s listening on %s (database: %s)\n", Version, url, db.Dialect)
 	if *withDemo {
-		printDemoLink(ctx, e, db, cfg.BaseURL, url)
+		printDemoLink(ctx, e, db, cfg.BaseURL)
 	}
 	log.Info("started", "addr", ln.Addr().String(), "database", string(db.Dialect), "workers", cfg.Workers)
 
@@ -120,7 +125,7 @@ func purge(db *store.DB) jobs.Handler {
 	}
 }
 
-func printDemoLink(ctx context.Context, e *env, db *store.DB, baseURL, listenURL string) {
+func printDemoLink(ctx context.Context, e *env, db *store.DB, baseURL string) {
 	u, err := auth.UserByEmail(ctx, db, demo.AdminEmail)
 	if err != nil {
 		return
@@ -128,9 +133,6 @@ func printDemoLink(ctx context.Context, e *env, db *store.DB, baseURL, listenURL
 	secret, err := auth.CreateLoginToken(ctx, db, u.ID)
 	if err != nil {
 		return
-	}
-	if baseURL == "" || baseURL == "http://127.0.0.1:0" {
-		baseURL = listenURL
 	}
 	fmt.Fprintf(e.stdout, "Demo admin sign-in link (valid 15 minutes): %s\n", auth.SignInURL(baseURL, secret))
 }
