@@ -49,7 +49,7 @@ func TestCreateUserValidatesEveryField(t *testing.T) {
 			t.Fatalf("want errors on email, name, role, language; got %v", err)
 		}
 		_, err = auth.CreateUser(ctx, db, auth.NewUser{Email: "a@x.fr", Name: "A", Role: "agent", OrganisationID: "missing"})
-		if !errors.As(err, &fe) || fe["organisation"] != "error.organisation_unknown" {
+		if !errors.As(err, &fe) || fe["organisation_id"] != "error.organisation_unknown" {
 			t.Fatalf("unknown organisation: %v", err)
 		}
 		u, err := auth.CreateUser(ctx, db, auth.NewUser{Email: "Hélène@Example.org", Name: "Hélène Dubois", Role: "organizer"})

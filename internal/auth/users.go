@@ -101,7 +101,7 @@ func CreateUser(ctx context.Context, q store.Querier, n NewUser) (*User, error) 
 			return nil, err
 		}
 		if exists == 0 {
-			return nil, FieldErrors{"organisation": "error.organisation_unknown"}
+			return nil, FieldErrors{"organisation_id": "error.organisation_unknown"}
 		}
 		org = n.OrganisationID
 	}

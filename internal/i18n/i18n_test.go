@@ -116,6 +116,9 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	for _, c := range []string{directory.PurposeInfo, directory.PurposeInvitations} {
 		used["consent.purpose."+c] = "consent purposes"
 	}
+	for _, f := range directory.ImportFields {
+		used["import.field."+f] = "import mapping"
+	}
 	for _, r := range []string{"email", "name"} {
 		used["dup.reason."+r] = "duplicates"
 	}

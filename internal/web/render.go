@@ -29,6 +29,7 @@ var viewNames = []string{
 	"directory", "person", "person_form", "person_erase",
 	"audiences", "audience_form", "audience", "duplicates",
 	"join", "join_sent", "join_confirm", "preferences", "preferences_erase", "admin_sectors",
+	"import", "import_mapping", "import_done",
 }
 
 type views struct {
@@ -148,7 +149,7 @@ func (s *Server) page(r *http.Request, data any) *Page {
 		other = "fr"
 	}
 	return &Page{
-		Lang: st.Lang, OtherLang: other, User: st.User, Path: r.URL.RequestURI(),
+		Lang: st.Lang, OtherLang: other, User: st.User, Path: backPath(r),
 		Settings: s.settings(r.Context()), Version: s.Version, Data: data, cat: s.i18n,
 	}
 }
@@ -192,4 +193,17 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int) {
 	}
 	p := s.page(r, status)
 	s.render(w, r, status, "error", p)
+}
+
+// backPath is where the language switcher returns to: the page itself for
+// a GET; after a form was posted, the page the form was on (its same-origin
+// Referer), since the POST's own address cannot be reloaded.
+func backPath(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return r.URL.RequestURI()
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && ref.Path != "" {
+		return ref.RequestURI()
+	}
+	return "/"
 }
