@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 
 	"github.com/ogforum/ogforum/internal/i18n"
 	"github.com/ogforum/ogforum/internal/jobs"
@@ -19,18 +20,20 @@ const LinkJobKind = "auth.sign_in_link"
 type linkRequest struct {
 	Email string `json:"email"`
 	Lang  string `json:"lang"`
+	// Next is the local page to return to after sign-in.
+	Next string `json:"next,omitempty"`
 }
 
 // RequestLink queues the sending of a sign-in link to email. It does the
 // same work whether or not the address belongs to a user, so that neither
 // the answer nor its timing tells who has an account; the job looks the
 // address up later.
-func RequestLink(ctx context.Context, q store.Querier, email, lang string) error {
+func RequestLink(ctx context.Context, q store.Querier, email, lang, next string) error {
 	email, ok := NormaliseEmail(email)
 	if !ok {
 		return FieldErrors{"email": "error.email_invalid"}
 	}
-	payload, _ := json.Marshal(linkRequest{Email: email, Lang: lang})
+	payload, _ := json.Marshal(linkRequest{Email: email, Lang: lang, Next: next})
 	_, err := jobs.Enqueue(ctx, q, LinkJobKind, string(payload), jobs.Options{MaxAttempts: 3})
 	return err
 }
@@ -66,6 +69,9 @@ func LinkJob(db *store.DB, cat *i18n.Catalog, baseURL string) jobs.Handler {
 				return err
 			}
 			link := SignInURL(baseURL, secret)
+			if req.Next != "" {
+				link += "?next=" + url.QueryEscape(req.Next)
+			}
 			minutes := int(LinkValidity.Minutes())
 			_, err = mail.Queue(ctx, tx, mail.Message{
 				To:      fmt.Sprintf("%s <%s>", u.Name, u.Email),

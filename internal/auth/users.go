@@ -73,10 +73,9 @@ func (n NewUser) Validate() (NewUser, error) {
 		fe["role"] = "error.role_invalid"
 	}
 	n.Role = string(role)
-	if n.Language == "" {
-		n.Language = "fr"
-	}
-	if n.Language != "fr" && n.Language != "en" {
+	// An empty language means no preference yet: the browser's
+	// Accept-Language decides until the person uses the switcher.
+	if n.Language != "" && n.Language != "fr" && n.Language != "en" {
 		fe["language"] = "error.language_invalid"
 	}
 	if len(fe) > 0 {

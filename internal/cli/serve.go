@@ -73,7 +73,7 @@ func serve(e *env, args []string) error {
 	}
 	queue.Register(mail.JobKind, mail.Handler(db, sender))
 	queue.Register(auth.LinkJobKind, auth.LinkJob(db, i18n.MustLoad(), cfg.BaseURL))
-	queue.Register(purgeJob, purge(db))
+	queue.Register(purgeJob, purge(db, cfg.DataDir))
 	queue.Every(purgeJob, time.Hour)
 
 	httpServer := srv.HTTPServer()
@@ -114,14 +114,18 @@ func serve(e *env, args []string) error {
 
 const purgeJob = "maintenance.purge"
 
-// purge removes expired sessions, sign-in tokens and rate-limit windows.
-func purge(db *store.DB) jobs.Handler {
+// purge removes expired sessions, sign-in tokens, rate-limit windows and
+// abandoned import uploads.
+func purge(db *store.DB, dataDir string) jobs.Handler {
 	return func(ctx context.Context, _ jobs.Job) error {
 		now := store.Now()
 		if err := auth.Purge(ctx, db, now); err != nil {
 			return err
 		}
-		return ratelimit.Purge(ctx, db, now)
+		if err := ratelimit.Purge(ctx, db, now); err != nil {
+			return err
+		}
+		return web.PurgeUploads(dataDir, now)
 	}
 }
 

@@ -144,7 +144,11 @@ func SearchPeople(ctx context.Context, q store.Querier, f Filter, limit, offset 
 
 // EachPerson walks every person matching f in batches ordered by id
 // (keyset pagination), so that exports and campaigns never hold all rows.
+// A batch size below 1 means 500.
 func EachPerson(ctx context.Context, q store.Querier, f Filter, batch int, fn func(*Person) error) error {
+	if batch < 1 {
+		batch = 500
+	}
 	after := ""
 	for {
 		cond, args := f.where()

@@ -57,11 +57,12 @@ func DataExport(ctx context.Context, q store.Querier, id string) (map[string]any
 		"consent_history": history,
 		"suppressed":      suppressed,
 	}
-	rows, err := q.QueryContext(ctx, `SELECT recipient, subject, created_at, sent_at FROM mails WHERE recipient = $1 ORDER BY created_at`, p.Email)
+	// The outbox keeps the address as it was written, in any case.
+	rows, err := q.QueryContext(ctx, `SELECT recipient, subject, created_at, sent_at FROM mails WHERE LOWER(recipient) = $1 ORDER BY created_at`, p.Email)
 	if err != nil {
 		return nil, err
 	}
-	var mails []map[string]any
+	mails := []map[string]any{}
 	for rows.Next() {
 		var to, subject string
 		var created any
@@ -111,11 +112,15 @@ func Erase(ctx context.Context, tx *sql.Tx, id string) (*Person, error) {
 		return nil, err
 	}
 	erased := "[effacé]"
+	// The outbox keeps the address as it was written, in any case (p.Email
+	// is lower case). Mails not sent yet are not sent at all.
 	stmts := []struct {
 		sql  string
 		args []any
 	}{
-		{`UPDATE mails SET recipient = $1, subject = $1, body_text = '', body_html = '' WHERE recipient = $2`, []any{erased, p.Email}},
+		{`UPDATE jobs SET status = 'failed', last_error = 'recipient erased', updated_at = $1
+			WHERE status = 'pending' AND id IN (SELECT job_id FROM mails WHERE LOWER(recipient) = $2 AND sent_at IS NULL)`, []any{store.Now(), p.Email}},
+		{`UPDATE mails SET recipient = $1, subject = $1, body_text = '', body_html = '' WHERE LOWER(recipient) = $2`, []any{erased, p.Email}},
 		{`DELETE FROM mail_attachments WHERE mail_id IN (SELECT id FROM mails WHERE recipient = $1 AND body_text = '')`, []any{erased}},
 		{`DELETE FROM jobs WHERE kind = 'auth.sign_in_link' AND payload LIKE $1 ESCAPE '\'`, []any{likePattern(`"` + p.Email + `"`)}},
 		{`UPDATE audit_log SET actor_label = $1 WHERE actor_label = $2`, []any{erased, p.Email}},

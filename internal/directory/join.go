@@ -87,8 +87,13 @@ func ConfirmJoin(ctx context.Context, tx *sql.Tx, secret string) (*Person, error
 		}
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE join_requests SET confirmed_at = $1 WHERE id = $2`, store.Now(), id); err != nil {
+	// A link clicked twice at once is confirmed by one transaction only.
+	res, err := tx.ExecContext(ctx, `UPDATE join_requests SET confirmed_at = $1 WHERE id = $2 AND confirmed_at IS NULL`, store.Now(), id)
+	if err != nil {
 		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, ErrJoinLinkInvalid
 	}
 	var in JoinInput
 	if err := json.Unmarshal([]byte(payload), &in); err != nil {
@@ -116,13 +121,22 @@ func ConfirmJoin(ctx context.Context, tx *sql.Tx, secret string) (*Person, error
 	existing, err := PersonByEmail(ctx, tx, in.Email)
 	switch {
 	case err == nil:
+		// The form replaces what it asks for and keeps the rest.
 		if p.OrganisationID == "" {
 			p.OrganisationID = existing.OrganisationID
 		}
+		if len(p.Sectors) == 0 {
+			p.Sectors = existing.Sectors
+		}
+		p.Function, p.Phone = existing.Function, existing.Phone
 		if _, err := tx.ExecContext(ctx, `UPDATE people SET opted_out = FALSE WHERE id = $1`, existing.ID); err != nil {
 			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM suppressions WHERE email_hash = $1 AND reason = 'opt_out'`, EmailHash(in.Email)); err != nil {
+		// Confirming from the mailbox lifts the suppression whatever its
+		// reason, as for a newcomer: an address erased, then re-imported by
+		// an organiser, would otherwise stay unmailable although its owner
+		// asked to join.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM suppressions WHERE email_hash = $1`, EmailHash(in.Email)); err != nil {
 			return nil, err
 		}
 		return UpdatePerson(ctx, tx, existing.ID, p)

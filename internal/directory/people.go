@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/ogforum/ogforum/internal/auth"
@@ -75,15 +76,17 @@ type PersonInput struct {
 	Source             string `json:"-"`
 }
 
-// SplitName cuts a full name at its last space: "Marie-Claire de Vries" →
+// SplitName cuts a full name at its last space (any Unicode space, such as
+// the no-break space spreadsheets put in names): "Marie-Claire de Vries" →
 // ("Marie-Claire de", "Vries"). A single word is a last name.
 func SplitName(full string) (first, last string) {
 	full = clean(full)
-	i := strings.LastIndexByte(full, ' ')
+	i := strings.LastIndexFunc(full, unicode.IsSpace)
 	if i < 0 {
 		return "", full
 	}
-	return strings.TrimSpace(full[:i]), strings.TrimSpace(full[i+1:])
+	_, size := utf8.DecodeRuneInString(full[i:])
+	return strings.TrimSpace(full[:i]), strings.TrimSpace(full[i+size:])
 }
 
 // Validate checks and normalises the input; known is the sector taxonomy
@@ -175,7 +178,7 @@ func validPhone(s string) bool {
 }
 
 func searchText(first, last, email string) string {
-	return Fold(first+" "+last) + " | " + Fold(last+" "+first) + " | " + email
+	return Fold(first+" "+last) + " | " + Fold(last+" "+first) + " | " + Fold(email)
 }
 
 func sortKey(first, last string) string { return Fold(last + " " + first) }

@@ -1,19 +1,21 @@
 // Package i18n holds the interface's strings in French (the default) and
-// English, embedded as flat JSON files of key → text. Texts may hold named
-// placeholders such as {name}, filled by T's arguments.
+// English, embedded as flat JSON files of key → text, one file per domain
+// under locales/<lang>/ (platform.json, directory.json...). Texts may hold
+// named placeholders such as {name}, filled by T's arguments.
 package i18n
 
 import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 
 	"golang.org/x/text/language"
 )
 
-//go:embed locales/*.json
+//go:embed locales
 var files embed.FS
 
 // Languages lists the supported languages, default first.
@@ -33,13 +35,29 @@ func Load() (*Catalog, error) {
 	c := &Catalog{texts: map[string]map[string]string{}}
 	var tags []language.Tag
 	for _, lang := range Languages {
-		raw, err := files.ReadFile("locales/" + lang + ".json")
+		names, err := fs.Glob(files, "locales/"+lang+"/*.json")
 		if err != nil {
 			return nil, err
 		}
+		if len(names) == 0 {
+			return nil, fmt.Errorf("no locale files for %s", lang)
+		}
 		m := map[string]string{}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, fmt.Errorf("locales/%s.json: %w", lang, err)
+		for _, name := range names {
+			raw, err := files.ReadFile(name)
+			if err != nil {
+				return nil, err
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(raw, &part); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("%s: key %q is defined twice in %s", name, k, lang)
+				}
+				m[k] = v
+			}
 		}
 		c.texts[lang] = m
 		tags = append(tags, language.Make(lang))

@@ -90,7 +90,7 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	if len(used) < 50 {
 		t.Fatalf("found only %d keys in use: the scan is broken", len(used))
 	}
-	for _, status := range []string{"400", "403", "404", "429", "500"} {
+	for _, status := range []string{"400", "403", "404", "413", "429", "500"} {
 		used["errorpage."+status+".title"] = "error.html"
 		used["errorpage."+status+".text"] = "error.html"
 		used["error."+status] = "errorPage"

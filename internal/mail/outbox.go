@@ -39,7 +39,8 @@ var ErrInvalidRecipient = errors.New("invalid recipient address")
 
 // Queue writes m to the outbox within q (normally the caller's
 // transaction) and returns the mail's id. Nothing is sent until that
-// transaction commits.
+// transaction commits. The address is kept in lower case, as the directory
+// keeps addresses, so that a person's export and erasure find their mail.
 func Queue(ctx context.Context, q store.Querier, m Message) (string, error) {
 	addr, err := mail.ParseAddress(m.To)
 	if err != nil || strings.ContainsAny(m.To, "\r\n") {
@@ -54,7 +55,7 @@ func Queue(ctx context.Context, q store.Querier, m Message) (string, error) {
 	msgID := fmt.Sprintf("<%s@ogforum>", mailID)
 	if _, err := q.ExecContext(ctx, `INSERT INTO mails (id, job_id, recipient, subject, body_text, body_html, message_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		mailID, jobID, addr.Address, oneLine(m.Subject), m.Text, m.HTML, msgID, now); err != nil {
+		mailID, jobID, strings.ToLower(addr.Address), oneLine(m.Subject), m.Text, m.HTML, msgID, now); err != nil {
 		return "", fmt.Errorf("queue mail: %w", store.Map(err))
 	}
 	for _, a := range m.Attachments {

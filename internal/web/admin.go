@@ -158,6 +158,7 @@ func (s *Server) saveSettings(r *http.Request, st settings.Settings) (map[string
 		}
 		return audit.Record(r.Context(), tx, actor(r), "settings.update", "settings", "", st)
 	})
+	s.forgetSettings()
 	return fe, err
 }
 

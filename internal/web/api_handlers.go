@@ -17,7 +17,7 @@ func (s *Server) apiSignIn(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &body) {
 		return
 	}
-	err := auth.RequestLink(r.Context(), s.db, body.Email, state(r).Lang)
+	err := auth.RequestLink(r.Context(), s.db, body.Email, state(r).Lang, "")
 	var fe auth.FieldErrors
 	if errors.As(err, &fe) {
 		s.validationFailed(w, r, fe)

@@ -98,8 +98,8 @@ func levelFor(status int) slog.Level {
 }
 
 // identify finds the signed-in user (session cookie or bearer token) and
-// the language: the switcher's cookie, then the user's preference, then
-// Accept-Language, then French.
+// the language: the switcher's cookie, then (on the API) Accept-Language,
+// then the user's preference, then Accept-Language, then French.
 func (s *Server) identify(r *http.Request, st *reqState) {
 	ctx := r.Context()
 	if h := r.Header.Get("Authorization"); h != "" {
@@ -114,12 +114,16 @@ func (s *Server) identify(r *http.Request, st *reqState) {
 			st.User, st.Session = u, sess
 		}
 	}
+	accept := r.Header.Get("Accept-Language")
 	if c, err := r.Cookie(langCookie); err == nil && i18n.Supported(c.Value) {
 		st.Lang = c.Value
+	} else if accept != "" && strings.HasPrefix(r.URL.Path, "/api/") {
+		// An API caller states its language with each request.
+		st.Lang = s.i18n.Match(accept)
 	} else if st.User != nil && i18n.Supported(st.User.Language) {
 		st.Lang = st.User.Language
 	} else {
-		st.Lang = s.i18n.Match(r.Header.Get("Accept-Language"))
+		st.Lang = s.i18n.Match(accept)
 	}
 }
 

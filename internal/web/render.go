@@ -20,16 +20,22 @@ import (
 var templateFiles embed.FS
 
 // viewNames declares every page. Each is parsed at start with the layout
-// and the partials; a missing or broken one stops the start.
-var viewNames = []string{
+// and the partials; a missing or broken one stops the start. Each domain
+// lists its views beside its routes.
+var viewNames = concat(platformViews, directoryViews)
+
+func concat(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+var platformViews = []string{
 	"home", "error", "accessibility", "privacy",
 	"signin", "signin_sent", "signin_confirm", "account", "account_token",
 	"admin_home", "admin_outbox", "admin_mail", "admin_audit", "admin_settings", "admin_users",
-	"organisations", "organisation", "organisation_form",
-	"directory", "person", "person_form", "person_erase",
-	"audiences", "audience_form", "audience", "duplicates",
-	"join", "join_sent", "join_confirm", "preferences", "preferences_erase", "admin_sectors",
-	"import", "import_mapping", "import_done",
 }
 
 type views struct {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -77,9 +78,12 @@ func (s *Server) wrap(rt route) http.Handler {
 		if !rt.access.Allows(role) && (rt.bypass == nil || !rt.bypass(r)) {
 			if st.User == nil {
 				if api {
+					w.Header().Set("WWW-Authenticate", `Bearer realm="ogforum"`)
 					s.apiError(w, r, http.StatusUnauthorized, "unauthorized", "error.unauthorized", nil)
 				} else {
-					http.Redirect(w, r, "/sign-in?next="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
+					// After sign-in, come back to this page, or for a form
+					// to the page it was on.
+					http.Redirect(w, r, "/sign-in?next="+safeNext(backPath(r)), http.StatusSeeOther)
 				}
 				return
 			}
@@ -88,6 +92,17 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 		if rt.limit != "" && r.Method != http.MethodGet && !s.allowRate(w, r, rt.limit) {
 			return
+		}
+		if !api && r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			if err := r.ParseForm(); err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					s.errorPage(w, r, http.StatusRequestEntityTooLarge)
+				} else {
+					s.errorPage(w, r, http.StatusBadRequest)
+				}
+				return
+			}
 		}
 		h.ServeHTTP(w, r)
 	}))

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/ogforum/ogforum/internal/config"
@@ -28,6 +29,8 @@ type Server struct {
 	metrics *Metrics
 	routes  []route
 	handler http.Handler
+	// settingsCache keeps the site settings between requests.
+	settingsCache settingsCache
 	// Version is shown in the footer and by /api/v1/version.
 	Version string
 }
@@ -67,13 +70,48 @@ func (s *Server) Routes() []RouteInfo {
 }
 
 // settings loads the editable site settings, falling back to defaults if
-// the database cannot be read (pages still render).
+// the database cannot be read (pages still render). Every page shows them,
+// so they are kept for settingsTTL rather than read at each request: a
+// save in this process is seen at once, one made by another process
+// sharing the database within settingsTTL.
 func (s *Server) settings(ctx context.Context) settings.Settings {
+	c := &s.settingsCache
+	c.mu.Lock()
+	st, fresh, gen := c.value, time.Now().Before(c.until), c.gen
+	c.mu.Unlock()
+	if fresh {
+		return st
+	}
 	st, err := settings.Load(ctx, s.db)
 	if err != nil {
 		s.log.Error("load settings", "err", err)
+		return st
 	}
+	c.mu.Lock()
+	if c.gen == gen { // no save since the read began
+		c.value, c.until = st, time.Now().Add(settingsTTL)
+	}
+	c.mu.Unlock()
 	return st
+}
+
+// forgetSettings makes the next request read the settings again; it is
+// called after a save.
+func (s *Server) forgetSettings() {
+	c := &s.settingsCache
+	c.mu.Lock()
+	c.gen++
+	c.until = time.Time{}
+	c.mu.Unlock()
+}
+
+const settingsTTL = 2 * time.Second
+
+type settingsCache struct {
+	mu    sync.Mutex
+	value settings.Settings
+	until time.Time
+	gen   uint64 // counts saves
 }
 
 // HTTPServer wraps the handler with the timeouts a public server needs.

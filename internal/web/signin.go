@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/ogforum/ogforum/internal/audit"
@@ -21,7 +20,7 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) {
 // whether or not the address has an account.
 func (s *Server) signInRequest(w http.ResponseWriter, r *http.Request) {
 	email := r.FormValue("email")
-	err := auth.RequestLink(r.Context(), s.db, email, state(r).Lang)
+	err := auth.RequestLink(r.Context(), s.db, email, state(r).Lang, localPath(r.FormValue("next")))
 	var fe auth.FieldErrors
 	if errors.As(err, &fe) {
 		p := s.page(r, signInData{Next: localPath(r.FormValue("next"))})
@@ -112,9 +111,6 @@ func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 
 // localPath keeps a redirect target only if it is a path on this site.
 func localPath(p string) string {
-	if u, err := url.QueryUnescape(p); err == nil {
-		p = u
-	}
 	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
 		return ""
 	}

@@ -1,0 +1,271 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ogforum/ogforum/internal/store"
+)
+
+// ImportOptions say how an import reads its file and what it does.
+type ImportOptions struct {
+	// Mapping maps fields (ImportFields) to column headers. It is laid over
+	// the mapping SuggestMapping proposes for the file's headers; a field
+	// mapped to "" is not read. Nil means the suggestion alone.
+	Mapping map[string]string
+	// DryRun does everything but commit, so that the preview's counts and
+	// errors are exactly those of the real import.
+	DryRun bool
+	// SkipInvalid imports the good rows when some are bad; without it, one
+	// bad row means nothing is written.
+	SkipInvalid bool
+}
+
+// ImportResult counts what an import did (or, in a dry run or when it
+// was refused because of bad rows, what it would do) and lists the
+// problems, each at the row (its line in the file, the header being 1)
+// and field that caused it.
+type ImportResult struct {
+	Created   int           `json:"created"`
+	Updated   int           `json:"updated"`
+	Unchanged int           `json:"unchanged"`
+	Errors    []ImportError `json:"errors"`
+	// ErrorsOmitted counts the problems beyond the first MaxImportErrors.
+	ErrorsOmitted int `json:"errors_omitted,omitempty"`
+
+	invalid int
+	written bool
+}
+
+// Written tells whether the import was committed.
+func (r *ImportResult) Written() bool { return r.written }
+
+// ImportError is one problem of one row; Message is a translation key.
+type ImportError struct {
+	Row     int    `json:"row"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// MaxImportErrors bounds the errors an import lists.
+const MaxImportErrors = 1000
+
+// importBatch is how many rows are looked up and written together.
+const importBatch = 500
+
+// ImportPeople reads a spreadsheet of people — CSV (comma, semicolon or
+// tab; UTF-8, Windows-1252 or UTF-16) or XLSX (first sheet), told apart by
+// content — and upserts them by e-mail in one transaction: a person is
+// created, updated when the row changes something, or left unchanged. An
+// empty cell, or an unmapped column, leaves the stored value as it is.
+// Organisations are matched by name, case and accents ignored, or created
+// once per new name (civil society unless the row's kind or college says
+// otherwise); an existing organisation is never modified. The consent
+// column, when "yes", records consent to information and invitations with
+// the method "import", except for people who opted out; an address on the
+// suppression list (erased or unsubscribed) is never added back.
+//
+// The file is read row by row and written in batches, never held whole
+// as rows; r should be a local file or buffer, since the write
+// transaction stays open while it is read (and an XLSX is read whole by
+// its zip reader: the caller caps the size). The transaction is not
+// retried: a stream cannot be read twice.
+//
+// A file that is not a spreadsheet, or a mapping that does not fit its
+// headers, gives FieldErrors before anything is read ("file", or
+// "map.<field>"); bad rows are listed in the result.
+func ImportPeople(ctx context.Context, db *store.DB, r io.Reader, opts ImportOptions) (*ImportResult, error) {
+	s, err := openSheet(r)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	_, headers, err := readHeader(s)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := resolveMapping(headers, opts.Mapping)
+	if err != nil {
+		return nil, err
+	}
+	sectors, err := loadSectorIndex(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, store.Map(err)
+	}
+	defer tx.Rollback()
+	im, err := newImporter(ctx, tx, db.Dialect, cols, sectors)
+	if err != nil {
+		return nil, err
+	}
+	res, err := im.run(ctx, s)
+	im.close()
+	if err != nil {
+		return nil, err
+	}
+	if opts.DryRun || (res.invalid > 0 && !opts.SkipInvalid) {
+		return res, tx.Rollback()
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, store.Map(err)
+	}
+	res.written = true
+	return res, nil
+}
+
+// run reads every row, applying them a batch at a time.
+func (im *importer) run(ctx context.Context, s sheet) (*ImportResult, error) {
+	for {
+		line, cells, err := s.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if blankRow(cells) {
+			continue
+		}
+		im.read(line, cells)
+		if len(im.batch) >= importBatch {
+			if err := im.flush(ctx); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := im.flush(ctx); err != nil {
+		return nil, err
+	}
+	res := im.res
+	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].Row < res.Errors[j].Row })
+	return res, nil
+}
+
+// importRow is a valid row waiting in a batch, normalised.
+type importRow struct {
+	line    int
+	in      PersonInput
+	org     string // organisation name, "" to keep
+	kind    string // kind or college for an organisation made on the fly
+	college string
+	consent bool
+	langSet bool
+}
+
+// read checks one row and queues it, or records its problems.
+func (im *importer) read(line int, cells []string) {
+	cell := func(field string) string {
+		i, ok := im.cols[field]
+		if !ok || i >= len(cells) {
+			return ""
+		}
+		return unguard(strings.TrimSpace(cells[i]))
+	}
+	row := importRow{line: line, in: PersonInput{
+		FirstName: cell(FieldFirstName), LastName: cell(FieldLastName), Name: cell(FieldName),
+		Email: cell(FieldEmail), Function: cell(FieldFunction), Phone: cell(FieldPhone),
+		Language: cell(FieldLanguage), ConsentMethod: MethodImport,
+	}}
+	row.langSet = row.in.Language != ""
+	fe := row.in.check()
+	if fe["name"] != "" {
+		delete(fe, "last_name")
+	}
+	if !row.langSet {
+		row.in.Language = ""
+	}
+	if v := cell(FieldSectors); v != "" {
+		slugs, ok := im.sectors.parse(v)
+		if !ok {
+			fe[FieldSectors] = "error.sector_unknown"
+		}
+		row.in.Sectors = slugs
+	}
+	row.org = clean(cell(FieldOrganisation))
+	if utf8.RuneCountInString(row.org) > 200 {
+		fe[FieldOrganisation] = "error.too_long"
+	}
+	if v := cell(FieldKind); v != "" {
+		k, ok := parseKind(v)
+		if !ok {
+			fe[FieldKind] = "error.kind_invalid"
+		}
+		row.kind = k
+	}
+	if v := cell(FieldCollege); v != "" {
+		c, ok := parseCollege(v)
+		if !ok {
+			fe[FieldCollege] = "error.college_invalid"
+		}
+		row.college = c
+	}
+	if v := cell(FieldConsent); v != "" {
+		yes, ok := parseYes(v)
+		if !ok {
+			fe[FieldConsent] = "error.import_consent_invalid"
+		}
+		row.consent = yes
+	}
+	if fe["email"] == "" {
+		if _, dup := im.seen[row.in.Email]; dup {
+			fe["email"] = "error.duplicate_in_file"
+		} else {
+			// A copy: the cell's string shares the memory of its whole row.
+			im.seen[strings.Clone(row.in.Email)] = struct{}{}
+		}
+	}
+	if len(fe) > 0 {
+		im.reject(line, fe)
+		return
+	}
+	im.batch = append(im.batch, row)
+}
+
+// reject records the problems of a row, in the order of ImportFields.
+func (im *importer) reject(line int, fe FieldErrors) {
+	im.res.invalid++
+	fields := slices.Clone(ImportFields)
+	for f := range fe {
+		if !slices.Contains(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	for _, f := range fields {
+		if msg := fe[f]; msg != "" {
+			if len(im.res.Errors) >= MaxImportErrors {
+				im.res.ErrorsOmitted++
+				continue
+			}
+			im.res.Errors = append(im.res.Errors, ImportError{Row: line, Field: f, Message: msg})
+		}
+	}
+}
+
+// unguard removes the apostrophe that exports put before a cell starting
+// with a formula character (see guardCell), so that a re-import reads the
+// value as it was.
+func unguard(s string) string {
+	if len(s) > 1 && s[0] == '\'' && needsGuard(s[1:]) {
+		return s[1:]
+	}
+	return s
+}
+
+// parseYes reads a yes/no cell, French or English.
+func parseYes(s string) (yes, ok bool) {
+	switch Fold(s) {
+	case "yes", "y", "oui", "o", "1", "true", "vrai", "x":
+		return true, true
+	case "no", "n", "non", "0", "false", "faux":
+		return false, true
+	}
+	return false, false
+}

@@ -1,0 +1,241 @@
+// Command importbench measures the directory import: it writes a messy
+// French contacts spreadsheet of -rows rows (semicolons, accents, cells
+// over several lines, organisations spelt several ways), then, in a child
+// process so that its peak memory is the import's alone, imports it into
+// a fresh database three times — first import, dry-run re-import, real
+// re-import (all unchanged) — and prints the elapsed time of each and the
+// child's peak resident memory (VmHWM of /proc/self/status).
+//
+//	go run ./tools/importbench [-rows 100000] [-format utf8bom|cp1252|xlsx]
+//	    [-db postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable]
+//
+// Without -db the database is a temporary SQLite file; with a PostgreSQL
+// URL, a new database is created on that server and dropped at the end
+// (kept with -keep). IMPORTBENCH_CPUPROFILE=FILE writes a CPU profile of
+// the importing process.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ogforum/ogforum/internal/directory"
+	"github.com/ogforum/ogforum/internal/store"
+	"github.com/ogforum/ogforum/tools/importbench/messy"
+)
+
+func main() {
+	rows := flag.Int("rows", 100000, "contact rows in the file")
+	format := flag.String("format", "utf8bom", "file form: utf8bom or cp1252 (semicolon CSV), or xlsx")
+	dsn := flag.String("db", "", "PostgreSQL URL of a server to create a scratch database on (default: a temporary SQLite file)")
+	keep := flag.Bool("keep", false, "keep the PostgreSQL scratch database (its URL is printed)")
+	child := flag.String("child", "", "internal: import the file given as argument into this database and print the figures as JSON")
+	flag.Parse()
+	if *child != "" {
+		if err := runChild(*child, flag.Arg(0)); err != nil {
+			fmt.Fprintln(os.Stderr, "importbench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := run(*rows, *format, *dsn, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "importbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(rows int, format, base string, keep bool) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "importbench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	file := filepath.Join(dir, "contacts."+map[bool]string{true: "xlsx", false: "csv"}[format == "xlsx"])
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if format == "xlsx" {
+		err = messy.WriteXLSX(f, rows)
+	} else {
+		err = messy.WriteCSV(f, rows, messy.Encoding(format))
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	info, _ := os.Stat(file)
+
+	engine, dsn := "sqlite", filepath.Join(dir, "ogforum.db")
+	if base != "" {
+		engine = "postgres"
+		if dsn, err = scratchDatabase(ctx, base); err != nil {
+			return err
+		}
+		if keep {
+			defer fmt.Println("  database kept:", dsn)
+		} else {
+			defer dropDatabase(base, dsn)
+		}
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	db.Close()
+
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	out, err := exec.Command(self, "-child", dsn, file).Output()
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return fmt.Errorf("child: %v: %s", err, ee.Stderr)
+		}
+		return err
+	}
+	var fig figures
+	if err := json.Unmarshal(out, &fig); err != nil {
+		return fmt.Errorf("child output %q: %w", out, err)
+	}
+	fmt.Printf("import of %d rows (%s, %.1f MB) into %s, %s %s/%s, %d CPUs\n", rows, format, float64(info.Size())/1e6,
+		engine, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	for _, p := range fig.Passes {
+		fmt.Printf("  %-18s %6.2f s (CPU %5.2f s)  created %6d  updated %6d  unchanged %6d  errors %d\n",
+			p.Name, p.Seconds, p.CPUSeconds, p.Created, p.Updated, p.Unchanged, p.Errors)
+	}
+	fmt.Printf("  peak RSS of the importing process: %d MB (%d MB before the first import)\n", fig.PeakKB/1024, fig.BaseKB/1024)
+	return nil
+}
+
+type pass struct {
+	Name                        string
+	Seconds, CPUSeconds         float64
+	Created, Updated, Unchanged int
+	Errors                      int
+}
+
+type figures struct {
+	Passes         []pass
+	BaseKB, PeakKB int
+}
+
+func runChild(dsn, file string) error {
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if path := os.Getenv("IMPORTBENCH_CPUPROFILE"); path != "" {
+		pf, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var fig figures
+	fig.BaseKB = vmHWM()
+	for _, p := range []struct {
+		name string
+		opts directory.ImportOptions
+	}{
+		{"first import", directory.ImportOptions{}},
+		{"dry-run re-import", directory.ImportOptions{DryRun: true}},
+		{"re-import", directory.ImportOptions{}},
+	} {
+		f, err := os.Open(file)
+		if err != nil {
+			return err
+		}
+		start, cpu := time.Now(), cpuTime()
+		res, err := directory.ImportPeople(ctx, db, f, p.opts)
+		elapsed, used := time.Since(start), cpuTime()-cpu
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.name, err)
+		}
+		fig.Passes = append(fig.Passes, pass{p.name, elapsed.Seconds(), used.Seconds(), res.Created, res.Updated, res.Unchanged, len(res.Errors)})
+	}
+	fig.PeakKB = vmHWM()
+	return json.NewEncoder(os.Stdout).Encode(fig)
+}
+
+// cpuTime is the CPU time used by this process so far, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// vmHWM reads the process's peak resident set size, in kB.
+func vmHWM() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int
+			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kb)
+			return kb
+		}
+	}
+	return 0
+}
+
+func scratchDatabase(ctx context.Context, base string) (string, error) {
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", err
+	}
+	defer admin.Close()
+	name := "ogf_importbench_" + strings.ToLower(store.NewID())
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+func dropDatabase(base, dsn string) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return
+	}
+	defer admin.Close()
+	admin.Exec("DROP DATABASE IF EXISTS " + strings.TrimPrefix(u.Path, "/") + " WITH (FORCE)")
+}
