@@ -37,6 +37,16 @@ func Fold(s string) string {
 			b.WriteString("ae")
 		case 'ß':
 			b.WriteString("ss")
+		case 'ø', 'Ø':
+			b.WriteByte('o')
+		case 'ł', 'Ł':
+			b.WriteByte('l')
+		case 'đ', 'Đ', 'ð', 'Ð':
+			b.WriteByte('d')
+		case 'þ', 'Þ':
+			b.WriteString("th")
+		case 'ı':
+			b.WriteByte('i')
 		case '’', '‘':
 			b.WriteByte('\'')
 		default:

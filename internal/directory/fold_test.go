@@ -11,6 +11,7 @@ func TestFold(t *testing.T) {
 		"Hélène":                  "helene",
 		"Hélène DUBOIS":           "helene dubois",
 		"ŒUVRE":                   "oeuvre",
+		"Ølsen Łukasiewicz Đorđe": "olsen lukasiewicz dorde",
 		"cœur":                    "coeur",
 		"Æsop":                    "aesop",
 		"Straße":                  "strasse",
