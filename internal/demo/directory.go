@@ -49,7 +49,7 @@ func loadDirectory(ctx context.Context, tx *sql.Tx) (int, error) {
 			n, _ := res.RowsAffected()
 			added += int(n)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE organisations SET name_key = $1 WHERE id = $2`, nameKey(ctx, tx, id), id); err != nil {
+		if err := directory.IndexOrganisation(ctx, tx, id); err != nil {
 			return added, err
 		}
 	}
@@ -72,10 +72,4 @@ func loadDirectory(ctx context.Context, tx *sql.Tx) (int, error) {
 		added++
 	}
 	return added, nil
-}
-
-func nameKey(ctx context.Context, tx *sql.Tx, id string) string {
-	var name string
-	tx.QueryRowContext(ctx, `SELECT name FROM organisations WHERE id = $1`, id).Scan(&name)
-	return directory.Fold(name)
 }

@@ -208,6 +208,9 @@ func Merge(ctx context.Context, tx *sql.Tx, fromID, intoID string) (*Person, err
 		searchText(into.FirstName, into.LastName, into.Email), sortKey(into.FirstName, into.LastName), store.Now(), intoID); err != nil {
 		return nil, err
 	}
+	if err := indexPerson(ctx, tx, intoID, into.FirstName, into.LastName, into.Email); err != nil {
+		return nil, err
+	}
 	clean, err := checkSectors(ctx, tx, sectors)
 	if err != nil {
 		return nil, err

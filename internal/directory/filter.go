@@ -74,8 +74,7 @@ func (f Filter) where() (string, []any) {
 		return "$" + itoa(len(args))
 	}
 	if s := Fold(f.Q); s != "" {
-		p := arg(likePattern(s))
-		conds = append(conds, `(p.search_text LIKE `+p+` ESCAPE '\' OR o.name_key LIKE `+p+` ESCAPE '\')`)
+		conds = append(conds, textCondition(s, arg))
 	}
 	if len(f.Sectors) > 0 {
 		var ph []string
@@ -142,6 +141,19 @@ func SearchPeople(ctx context.Context, q store.Querier, f Filter, limit, offset 
 	return collectPeople(ctx, q, rows)
 }
 
+// SearchPeopleCount returns a page of the people matching f and how many
+// match in all, as a paginated list needs. (A window count in the page
+// query was tried: it costs more when many people match, since every
+// matching row is then read in full.)
+func SearchPeopleCount(ctx context.Context, q store.Querier, f Filter, limit, offset int) ([]*Person, int, error) {
+	total, err := CountPeople(ctx, q, f)
+	if err != nil || total == 0 {
+		return []*Person{}, total, err
+	}
+	people, err := SearchPeople(ctx, q, f, limit, offset)
+	return people, total, err
+}
+
 // EachPerson walks every person matching f in batches ordered by id
 // (keyset pagination), so that exports and campaigns never hold all rows.
 // A batch size below 1 means 500.
@@ -178,17 +190,24 @@ func EachPerson(ctx context.Context, q store.Querier, f Filter, batch int, fn fu
 	}
 }
 
-func collectPeople(ctx context.Context, q store.Querier, rows interface {
+type personRows interface {
 	Next() bool
 	Scan(...any) error
 	Err() error
 	Close() error
-}) ([]*Person, error) {
+}
+
+func collectPeople(ctx context.Context, q store.Querier, rows personRows) ([]*Person, error) {
+	return collect(ctx, q, rows, scanPerson)
+}
+
+// collect reads people with scan, then their sectors in one query.
+func collect(ctx context.Context, q store.Querier, rows personRows, scan func(interface{ Scan(...any) error }) (*Person, error)) ([]*Person, error) {
 	defer rows.Close()
 	var out []*Person
 	var ids []string
 	for rows.Next() {
-		p, err := scanPerson(rows)
+		p, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -207,4 +226,30 @@ func collectPeople(ctx context.Context, q store.Querier, rows interface {
 		p.Sectors = nonNil(sectors[p.ID])
 	}
 	return out, nil
+}
+
+// textCondition matches every word of the folded query: by word prefix
+// through the term index for words of three characters or more, and by
+// scanning the folded text for shorter words or a query without words.
+func textCondition(folded string, arg func(any) string) string {
+	ws := words(folded)
+	if len(ws) == 0 {
+		p := arg(likePattern(folded))
+		return `(p.search_text LIKE ` + p + ` ESCAPE '\' OR o.name_key LIKE ` + p + ` ESCAPE '\')`
+	}
+	var conds []string
+	for _, w := range ws {
+		if len([]rune(w)) < headLen {
+			p := arg(likePattern(w))
+			conds = append(conds, `(p.search_text LIKE `+p+` ESCAPE '\' OR o.name_key LIKE `+p+` ESCAPE '\')`)
+			continue
+		}
+		h, prefix := arg(head(w)), arg(strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(w)+"%")
+		// One IN over a UNION, so that the engine drives the search from
+		// the matching ids rather than testing every person.
+		conds = append(conds, `p.id IN (SELECT pt.person_id FROM person_terms pt WHERE pt.head = `+h+` AND pt.term LIKE `+prefix+` ESCAPE '\'
+			UNION SELECT op.id FROM people op WHERE op.organisation_id IN
+				(SELECT ot.organisation_id FROM organisation_terms ot WHERE ot.head = `+h+` AND ot.term LIKE `+prefix+` ESCAPE '\'))`)
+	}
+	return strings.Join(conds, " AND ")
 }

@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"database/sql"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -124,19 +125,15 @@ func Erase(ctx context.Context, tx *sql.Tx, id string) (*Person, error) {
 		{`DELETE FROM mail_attachments WHERE mail_id IN (SELECT id FROM mails WHERE recipient = $1 AND body_text = '')`, []any{erased}},
 		{`DELETE FROM jobs WHERE kind = 'auth.sign_in_link' AND payload LIKE $1 ESCAPE '\'`, []any{likePattern(`"` + p.Email + `"`)}},
 		{`UPDATE audit_log SET actor_label = $1 WHERE actor_label = $2`, []any{erased, p.Email}},
-		{`UPDATE audit_log SET details = REPLACE(details, $2, $1) WHERE details LIKE $3 ESCAPE '\'`, []any{erased, p.Email, likePattern(p.Email)}},
 		{`DELETE FROM join_requests WHERE email = $1`, []any{p.Email}},
-	}
-	if p.Name != "" {
-		stmts = append(stmts, struct {
-			sql  string
-			args []any
-		}{`UPDATE audit_log SET details = REPLACE(details, $2, $1) WHERE details LIKE $3 ESCAPE '\'`, []any{erased, p.Name, likePattern(p.Name)}})
 	}
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s.sql, s.args...); err != nil {
 			return nil, err
 		}
+	}
+	if err := scrubAuditDetails(ctx, tx, erased, p.Email, p.Name); err != nil {
+		return nil, err
 	}
 	// An account with the same address is anonymised and disabled.
 	var userID string
@@ -156,4 +153,50 @@ func Erase(ctx context.Context, tx *sql.Tx, id string) (*Person, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// scrubAuditDetails replaces the given words (an address, a name) in the
+// details of the audit log, whatever their case: a search or a filter is
+// logged as it was typed ("Lea.Fontaine@Exemple.org"), and SQL's REPLACE
+// matches case exactly. Rows are picked in SQL (LOWER folds ASCII on both
+// engines) and rewritten here.
+func scrubAuditDetails(ctx context.Context, tx *sql.Tx, erased string, words ...string) error {
+	var conds, pats []string
+	var args []any
+	for _, w := range words {
+		if w = strings.TrimSpace(w); w != "" {
+			args = append(args, likePattern(strings.ToLower(w)))
+			conds = append(conds, `LOWER(details) LIKE $`+itoa(len(args))+` ESCAPE '\'`)
+			pats = append(pats, regexp.QuoteMeta(w))
+		}
+	}
+	if len(conds) == 0 {
+		return nil
+	}
+	re := regexp.MustCompile(`(?i)` + strings.Join(pats, "|"))
+	rows, err := tx.QueryContext(ctx, `SELECT id, details FROM audit_log WHERE `+strings.Join(conds, " OR "), args...)
+	if err != nil {
+		return err
+	}
+	changed := map[string]string{}
+	for rows.Next() {
+		var id, details string
+		if err := rows.Scan(&id, &details); err != nil {
+			rows.Close()
+			return err
+		}
+		if d := re.ReplaceAllLiteralString(details, erased); d != details {
+			changed[id] = d
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for id, d := range changed {
+		if _, err := tx.ExecContext(ctx, `UPDATE audit_log SET details = $1 WHERE id = $2`, d, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }

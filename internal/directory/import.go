@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ogforum/ogforum/internal/sheet"
 	"github.com/ogforum/ogforum/internal/store"
 )
 
@@ -80,12 +81,12 @@ const importBatch = 500
 // headers, gives FieldErrors before anything is read ("file", or
 // "map.<field>"); bad rows are listed in the result.
 func ImportPeople(ctx context.Context, db *store.DB, r io.Reader, opts ImportOptions) (*ImportResult, error) {
-	s, err := openSheet(r)
+	s, err := sheet.Open(r)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	_, headers, err := readHeader(s)
+	_, headers, err := sheet.Header(s)
 	if err != nil {
 		return nil, err
 	}
@@ -121,17 +122,21 @@ func ImportPeople(ctx context.Context, db *store.DB, r io.Reader, opts ImportOpt
 	return res, nil
 }
 
+// ReadHeaders returns the column names of a spreadsheet (its first
+// non-empty row), to show the mapping step of an import.
+func ReadHeaders(r io.Reader) ([]string, error) { return sheet.Headers(r) }
+
 // run reads every row, applying them a batch at a time.
-func (im *importer) run(ctx context.Context, s sheet) (*ImportResult, error) {
+func (im *importer) run(ctx context.Context, s sheet.Reader) (*ImportResult, error) {
 	for {
-		line, cells, err := s.next()
+		line, cells, err := s.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
-		if blankRow(cells) {
+		if sheet.Blank(cells) {
 			continue
 		}
 		im.read(line, cells)

@@ -133,7 +133,7 @@ func (im *importer) flush(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var people, sectors, consents []any
+	var people, sectors, consents, terms []any
 	for i := range batch {
 		row := &batch[i]
 		e := existing[row.in.Email]
@@ -159,6 +159,7 @@ func (im *importer) flush(ctx context.Context) error {
 			for _, s := range row.in.Sectors {
 				sectors = append(sectors, id, s)
 			}
+			terms = append(terms, termRows(id, row.in.FirstName, row.in.LastName, row.in.Email)...)
 			if row.consent {
 				consents = append(consents, store.NewID(), id, PurposeInfo, true, MethodImport, im.now,
 					store.NewID(), id, PurposeInvitations, true, MethodImport, im.now)
@@ -204,6 +205,12 @@ func (im *importer) flush(ctx context.Context) error {
 			searchText(n.first, n.last, row.in.Email), sortKey(n.first, n.last), im.now, e.id); err != nil {
 			return err
 		}
+		if n.first != e.first || n.last != e.last {
+			if err := im.exec(ctx, `DELETE FROM person_terms WHERE person_id = $1`, true, e.id); err != nil {
+				return err
+			}
+			terms = append(terms, termRows(e.id, n.first, n.last, row.in.Email)...)
+		}
 		if newSectors {
 			if err := im.exec(ctx, `DELETE FROM person_sectors WHERE person_id = $1`, true, e.id); err != nil {
 				return err
@@ -222,6 +229,9 @@ func (im *importer) flush(ctx context.Context) error {
 		return err
 	}
 	if err := im.insert(ctx, `person_sectors (person_id, sector_slug)`, 2, sectors); err != nil {
+		return err
+	}
+	if err := im.insert(ctx, `person_terms (person_id, term, head)`, 3, terms); err != nil {
 		return err
 	}
 	return im.insert(ctx, `consents (id, person_id, purpose, granted, method, at)`, 6, consents)

@@ -156,6 +156,9 @@ func insertOrganisation(ctx context.Context, tx *sql.Tx, in OrganisationInput) (
 	if err := setSectors(ctx, tx, "organisation_sectors", "organisation_id", o.ID, o.Sectors); err != nil {
 		return nil, err
 	}
+	if err := indexOrganisation(ctx, tx, o.ID, o.Name); err != nil {
+		return nil, err
+	}
 	if o.Sectors == nil {
 		o.Sectors = []string{}
 	}
@@ -178,6 +181,9 @@ func UpdateOrganisation(ctx context.Context, tx *sql.Tx, id string, in Organisat
 		return nil, store.ErrNotFound
 	}
 	if err := setSectors(ctx, tx, "organisation_sectors", "organisation_id", id, in.Sectors); err != nil {
+		return nil, err
+	}
+	if err := indexOrganisation(ctx, tx, id, in.Name); err != nil {
 		return nil, err
 	}
 	return GetOrganisation(ctx, tx, id)

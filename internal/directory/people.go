@@ -210,6 +210,9 @@ func CreatePerson(ctx context.Context, tx *sql.Tx, in PersonInput) (*Person, err
 	if err := setSectors(ctx, tx, "person_sectors", "person_id", id, in.Sectors); err != nil {
 		return nil, err
 	}
+	if err := indexPerson(ctx, tx, id, in.FirstName, in.LastName, in.Email); err != nil {
+		return nil, err
+	}
 	if err := applyConsent(ctx, tx, id, in); err != nil {
 		return nil, err
 	}
@@ -238,6 +241,9 @@ func UpdatePerson(ctx context.Context, tx *sql.Tx, id string, in PersonInput) (*
 		return nil, store.ErrNotFound
 	}
 	if err := setSectors(ctx, tx, "person_sectors", "person_id", id, in.Sectors); err != nil {
+		return nil, err
+	}
+	if err := indexPerson(ctx, tx, id, in.FirstName, in.LastName, in.Email); err != nil {
 		return nil, err
 	}
 	if err := applyConsent(ctx, tx, id, in); err != nil {

@@ -141,12 +141,7 @@ func (s *Server) apiPeople(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	limit, offset := apiPaging(r)
-	people, err := directory.SearchPeople(r.Context(), s.db, f, limit, offset)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	total, err := directory.CountPeople(r.Context(), s.db, f)
+	people, total, err := directory.SearchPeopleCount(r.Context(), s.db, f, limit, offset)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -3,6 +3,7 @@ package web
 import (
 	"database/sql"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 
@@ -89,7 +90,7 @@ type audienceData struct {
 	Audience *directory.Audience
 	Members  []*directory.Person
 	Pager    Pager
-	Query    string
+	Query    template.URL // made by url.Values.Encode (see peopleData)
 }
 
 func (s *Server) audience(w http.ResponseWriter, r *http.Request) {
@@ -124,7 +125,7 @@ func (s *Server) audience(w http.ResponseWriter, r *http.Request) {
 			q.Set(k, v)
 		}
 	}
-	p := s.page(r, audienceData{Audience: a, Members: members, Pager: newPager(r, page, size, a.Count), Query: q.Encode()})
+	p := s.page(r, audienceData{Audience: a, Members: members, Pager: newPager(r, page, size, a.Count), Query: template.URL(q.Encode())})
 	if err := s.withSectors(r, p); err != nil {
 		s.serverError(w, r, err)
 		return

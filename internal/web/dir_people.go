@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 
@@ -12,7 +13,11 @@ import (
 type peopleData struct {
 	People []*directory.Person
 	Pager  Pager
-	Query  string // the filter as a query string, for exports and audiences
+	// Query is the filter as a query string, for the export and audience
+	// links. It is made by url.Values.Encode, hence a template.URL: as a
+	// plain string, html/template would escape its "&" and "=" and the
+	// links would lose the filter (exporting everyone).
+	Query template.URL
 }
 
 // directoryHome is the organisers' search over people.
@@ -39,20 +44,17 @@ func (s *Server) directoryHome(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Errors, status = s.translateErrors(r, fe), http.StatusUnprocessableEntity
 	} else {
-		total, err := directory.CountPeople(r.Context(), s.db, f)
+		people, total, err := directory.SearchPeopleCount(r.Context(), s.db, f, size, offset)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		if d.People, err = directory.SearchPeople(r.Context(), s.db, f, size, offset); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
+		d.People = people
 		d.Pager = newPager(r, page, size, total)
 		q := r.URL.Query()
 		q.Del("page")
 		q.Del("erased")
-		d.Query = q.Encode()
+		d.Query = template.URL(q.Encode())
 	}
 	p.Data = d
 	s.render(w, r, status, "directory", p)

@@ -6,7 +6,10 @@
 // re-import (all unchanged) — and prints the elapsed time of each and the
 // child's peak resident memory (VmHWM of /proc/self/status).
 //
-//	go run ./tools/importbench [-rows 100000] [-format utf8bom|cp1252|xlsx]
+// Then it times the directory's searches over the imported people (-search
+// rounds of a set of typical filters; latency percentiles).
+//
+//	go run ./tools/importbench [-rows 100000] [-format utf8bom|cp1252|xlsx] [-search 20]
 //	    [-db postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable]
 //
 // Without -db the database is a temporary SQLite file; with a PostgreSQL
@@ -41,6 +44,7 @@ func main() {
 	format := flag.String("format", "utf8bom", "file form: utf8bom or cp1252 (semicolon CSV), or xlsx")
 	dsn := flag.String("db", "", "PostgreSQL URL of a server to create a scratch database on (default: a temporary SQLite file)")
 	keep := flag.Bool("keep", false, "keep the PostgreSQL scratch database (its URL is printed)")
+	searches := flag.Int("search", 20, "after the import, run the directory searches this many rounds and print their latency (0: none)")
 	child := flag.String("child", "", "internal: import the file given as argument into this database and print the figures as JSON")
 	flag.Parse()
 	if *child != "" {
@@ -50,13 +54,13 @@ func main() {
 		}
 		return
 	}
-	if err := run(*rows, *format, *dsn, *keep); err != nil {
+	if err := run(*rows, *format, *dsn, *keep, *searches); err != nil {
 		fmt.Fprintln(os.Stderr, "importbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(rows int, format, base string, keep bool) error {
+func run(rows int, format, base string, keep bool, searches int) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "importbench")
 	if err != nil {
@@ -124,7 +128,15 @@ func run(rows int, format, base string, keep bool) error {
 			p.Name, p.Seconds, p.CPUSeconds, p.Created, p.Updated, p.Unchanged, p.Errors)
 	}
 	fmt.Printf("  peak RSS of the importing process: %d MB (%d MB before the first import)\n", fig.PeakKB/1024, fig.BaseKB/1024)
-	return nil
+	if searches <= 0 {
+		return nil
+	}
+	db, err = store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return benchSearch(ctx, db, searches)
 }
 
 type pass struct {

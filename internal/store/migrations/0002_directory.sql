@@ -61,6 +61,25 @@ CREATE TABLE people (
 CREATE INDEX people_organisation ON people (organisation_id);
 CREATE INDEX people_sort ON people (sort_key, id);
 
+-- The words of each person's name and e-mail, folded, for indexed search
+-- by word prefix: head (the first three characters) is looked up by
+-- equality, which needs no collation, then term by LIKE 'prefix%'.
+CREATE TABLE person_terms (
+    person_id  TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    term       TEXT NOT NULL,
+    head       TEXT NOT NULL,
+    PRIMARY KEY (person_id, term)
+);
+CREATE INDEX person_terms_head ON person_terms (head, term, person_id);
+
+CREATE TABLE organisation_terms (
+    organisation_id  TEXT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+    term             TEXT NOT NULL,
+    head             TEXT NOT NULL,
+    PRIMARY KEY (organisation_id, term)
+);
+CREATE INDEX organisation_terms_head ON organisation_terms (head, term, organisation_id);
+
 CREATE TABLE person_sectors (
     person_id    TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
     sector_slug  TEXT NOT NULL REFERENCES sectors(slug) ON DELETE CASCADE,

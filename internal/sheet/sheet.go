@@ -1,4 +1,8 @@
-package directory
+// Package sheet reads the spreadsheets people upload for imports: CSV
+// (comma, semicolon or tab; UTF-8, Windows-1252 or UTF-16) or XLSX (first
+// worksheet), told apart by their content, one row at a time. Problems
+// with the file as a whole are valid.Errors under the field "file".
+package sheet
 
 import (
 	"bufio"
@@ -13,6 +17,8 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"github.com/ogforum/ogforum/internal/valid"
 )
 
 // Limits on what an uploaded workbook may unpack to: a zip bomb is refused,
@@ -23,7 +29,7 @@ const (
 	xlsxInMemory   = 8 << 20
 )
 
-// Problems with the file as a whole, reported in FieldErrors under "file".
+// Problems with the file as a whole, reported in valid.Errors under "file".
 const (
 	errNotSpreadsheet = "error.import_not_spreadsheet"
 	errXLSUnsupported = "error.import_xls_unsupported"
@@ -33,13 +39,13 @@ const (
 	errEmptyFile      = "error.import_empty"
 )
 
-func fileError(key string) error { return FieldErrors{"file": key} }
+func fileError(key string) error { return valid.Errors{"file": key} }
 
-// sheet is a spreadsheet read one row at a time. next returns the row's
+// Reader is a spreadsheet read one row at a time. Next returns the row's
 // line in the file (the header is line 1) and its cells, which are only
 // valid until the following call; io.EOF ends the sheet.
-type sheet interface {
-	next() (line int, cells []string, err error)
+type Reader interface {
+	Next() (line int, cells []string, err error)
 	Close() error
 }
 
@@ -52,9 +58,12 @@ var (
 	}
 )
 
-// openSheet detects the format of r from its content — an XLSX workbook is
-// a zip file, anything else must be text — and returns a row reader.
-func openSheet(r io.Reader) (sheet, error) {
+// Open detects the format of r from its content — an XLSX workbook is a
+// zip file, anything else must be text — and returns a row reader. r
+// should be a local file or buffer, and its size capped by the caller: an
+// XLSX is read whole by its zip reader (worksheets larger than a few
+// megabytes are unpacked to temporary files, not to memory).
+func Open(r io.Reader) (Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, err := br.Peek(8 << 10)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
@@ -186,7 +195,7 @@ type csvSheet struct {
 	offset int // lines consumed before the reader started ("sep=;")
 }
 
-func openCSV(text io.Reader) (sheet, error) {
+func openCSV(text io.Reader) (Reader, error) {
 	br := bufio.NewReaderSize(text, 64<<10)
 	head, err := br.Peek(br.Size())
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
@@ -240,7 +249,7 @@ func sniffDelimiter(head []byte) rune {
 	return rune(best)
 }
 
-func (s *csvSheet) next() (int, []string, error) {
+func (s *csvSheet) Next() (int, []string, error) {
 	rec, err := s.r.Read()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -274,7 +283,7 @@ type xlsxSheet struct {
 	line int
 }
 
-func openXLSX(r io.Reader) (sheet, error) {
+func openXLSX(r io.Reader) (Reader, error) {
 	// excelize needs the whole zip (its directory is at the end); the
 	// caller caps the upload's size, and worksheets larger than
 	// xlsxInMemory are unpacked to temporary files, not to memory.
@@ -298,7 +307,7 @@ func openXLSX(r io.Reader) (sheet, error) {
 	return &xlsxSheet{f: f, rows: rows}, nil
 }
 
-func (s *xlsxSheet) next() (int, []string, error) {
+func (s *xlsxSheet) Next() (int, []string, error) {
 	if !s.rows.Next() {
 		if err := s.rows.Error(); err != nil {
 			return 0, nil, fileError(errXLSXInvalid)
@@ -318,29 +327,31 @@ func (s *xlsxSheet) Close() error {
 	return s.f.Close()
 }
 
-// ReadHeaders returns the column names of a spreadsheet (its first
-// non-empty row), to show the mapping step of an import.
-func ReadHeaders(r io.Reader) ([]string, error) {
-	s, err := openSheet(r)
+// Headers returns the column names of a spreadsheet (its first non-empty
+// row), to show the mapping step of an import.
+func Headers(r io.Reader) ([]string, error) {
+	s, err := Open(r)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	_, headers, err := readHeader(s)
+	_, headers, err := Header(s)
 	return headers, err
 }
 
-// readHeader returns the first row that has a value, trimmed, as a copy.
-func readHeader(s sheet) (int, []string, error) {
+// Header reads rows up to the first that has a value and returns its line
+// and its cells, trimmed, as a copy: the column names. An empty sheet is
+// a "file" error.
+func Header(s Reader) (int, []string, error) {
 	for {
-		line, cells, err := s.next()
+		line, cells, err := s.Next()
 		if errors.Is(err, io.EOF) {
 			return 0, nil, fileError(errEmptyFile)
 		}
 		if err != nil {
 			return 0, nil, err
 		}
-		if blankRow(cells) {
+		if Blank(cells) {
 			continue
 		}
 		out := make([]string, len(cells))
@@ -351,7 +362,8 @@ func readHeader(s sheet) (int, []string, error) {
 	}
 }
 
-func blankRow(cells []string) bool {
+// Blank tells whether a row has no value (only empty or space cells).
+func Blank(cells []string) bool {
 	for _, c := range cells {
 		if strings.TrimSpace(c) != "" {
 			return false
