@@ -35,18 +35,7 @@ func (s *Server) renderAudienceForm(w http.ResponseWriter, r *http.Request, stat
 	p := s.page(r, nil)
 	p.Form = form
 	if fe, ok := fieldErrors(err); ok {
-		// The form's fields carry the filter's names without the prefix.
-		out := map[string]string{}
-		for k, v := range fe {
-			if len(k) > 7 && k[:7] == "filter." {
-				k = k[7:]
-			}
-			if k == "sectors" {
-				k = "sector"
-			}
-			out[k] = v
-		}
-		p.Errors = s.translateErrors(r, out)
+		p.Errors = s.translateErrors(r, filterFormErrors(fe))
 	}
 	if e := s.withSectors(r, p); e != nil {
 		s.serverError(w, r, e)

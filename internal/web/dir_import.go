@@ -267,7 +267,13 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request) {
 		headers, _ := directory.ReadHeaders(f)
 		f.Close()
 		p.Data = importData{ID: id, Headers: headers, Fields: directory.ImportFields, Mapping: mapping, Filename: r.PostFormValue("filename")}
-		p.Errors = s.translateErrors(r, fe)
+		// "map.<field>" is told at the select "f-map-<field>", where the
+		// error summary links it.
+		out := map[string]string{}
+		for k, v := range fe {
+			out[strings.Replace(k, "map.", "map-", 1)] = v
+		}
+		p.Errors = s.translateErrors(r, out)
 		s.render(w, r, http.StatusUnprocessableEntity, "import_mapping", p)
 		return
 	}

@@ -42,7 +42,7 @@ func (s *Server) directoryHome(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		p.Errors, status = s.translateErrors(r, fe), http.StatusUnprocessableEntity
+		p.Errors, status = s.translateErrors(r, filterFormErrors(fe)), http.StatusUnprocessableEntity
 	} else {
 		people, total, err := directory.SearchPeopleCount(r.Context(), s.db, f, size, offset)
 		if err != nil {
@@ -136,7 +136,7 @@ func (s *Server) renderPersonForm(w http.ResponseWriter, r *http.Request, status
 	}
 	p.Data, p.Form = d, form
 	if fe, ok := fieldErrors(err); ok {
-		p.Errors = s.translateErrors(r, fe)
+		p.Errors = s.translateErrors(r, splitNameErrors(fe))
 	} else if errors.Is(err, directory.ErrEmailTaken) {
 		p.Errors = s.translateErrors(r, map[string]string{"email": "error.person_email_taken"})
 	}

@@ -88,3 +88,37 @@ func newPager(r *http.Request, page, size, total int) Pager {
 	}
 	return Pager{Page: page, Pages: (total + size - 1) / size, Total: total, Base: base + "page="}
 }
+
+// Field errors as forms show them. The error summary links each message
+// to the element "f-<key>", so every key must name a field of the form.
+
+// splitNameErrors drops "name" (no name at all) for forms that ask for the
+// first and last names apart: the last name has its own message, and the
+// form has no "name" field for the summary to link to.
+func splitNameErrors(fe valid.Errors) map[string]string {
+	out := map[string]string{}
+	for k, v := range fe {
+		if k != "name" || fe["last_name"] == "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// filterFormErrors renames the errors of a directory.Filter (bare, or
+// under "filter." in an audience) to the fields of the filter forms,
+// which send one "kind" and "sector" per choice.
+func filterFormErrors(fe valid.Errors) map[string]string {
+	out := map[string]string{}
+	for k, v := range fe {
+		k = strings.TrimPrefix(k, "filter.")
+		switch k {
+		case "sectors":
+			k = "sector"
+		case "kinds":
+			k = "kind"
+		}
+		out[k] = v
+	}
+	return out
+}

@@ -20,7 +20,7 @@ func (s *Server) renderJoin(w http.ResponseWriter, r *http.Request, status int, 
 	p := s.page(r, nil)
 	p.Form = form
 	if fe, ok := fieldErrors(err); ok {
-		p.Errors = s.translateErrors(r, fe)
+		p.Errors = s.translateErrors(r, splitNameErrors(fe))
 	}
 	if e := s.withSectors(r, p); e != nil {
 		s.serverError(w, r, e)

@@ -267,6 +267,12 @@ func (v *visitor) checkA11y() {
 	if !eval[bool](v, v.axe+"\n;typeof axe === 'object'") {
 		v.t.Fatalf("%s: axe-core did not load", where)
 	}
+	// Links within the page (an error summary's) must lead somewhere:
+	// axe-core does not check their targets.
+	for _, href := range eval[[]string](v, `Array.from(document.querySelectorAll('a[href^="#"]'), a => a.getAttribute('href'))
+  .filter(h => h.length > 1 && !document.getElementById(decodeURIComponent(h.slice(1))))`) {
+		v.t.Errorf("%s: link to %s, which is not on the page", where, href)
+	}
 	found := eval[[]violation](v, axeRun, chromedp.EvalAwaitPromise)
 	if len(found) == 0 {
 		return
@@ -279,4 +285,82 @@ func (v *visitor) checkA11y() {
 		}
 	}
 	v.t.Errorf("%s: %d accessibility violation(s):%s", where, len(found), b.String())
+}
+
+// check ticks a checkbox with a click (which loads no page) unless it is
+// ticked already.
+func (v *visitor) check(sel string) {
+	v.t.Helper()
+	if !v.exists(sel) {
+		v.t.Fatalf("on %s: no checkbox %q", v.path(), sel)
+	}
+	if !eval[bool](v, `document.querySelector(`+js(sel)+`).checked`) {
+		v.do("tick "+sel, chromedp.Click(chromedp.CSS(sel)))
+	}
+	if !eval[bool](v, `document.querySelector(`+js(sel)+`).checked`) {
+		v.t.Fatalf("on %s: %q is not ticked after a click", v.path(), sel)
+	}
+}
+
+// choose picks the option of a select that has the given value.
+func (v *visitor) choose(sel, value string) {
+	v.t.Helper()
+	if !v.exists(sel + ` option[value=` + js(value) + `]`) {
+		v.t.Fatalf("on %s: %q has no option %q", v.path(), sel, value)
+	}
+	v.do("choose "+value+" in "+sel, chromedp.SetValue(chromedp.CSS(sel), value))
+}
+
+// upload puts files in a file input, as picking them in the dialog does.
+func (v *visitor) upload(sel string, files ...string) {
+	v.t.Helper()
+	if !v.exists(sel) {
+		v.t.Fatalf("on %s: no file input %q", v.path(), sel)
+	}
+	v.do("upload into "+sel, chromedp.SetUploadFiles(chromedp.CSS(sel), files))
+}
+
+// texts is the trimmed text of every element sel finds.
+func (v *visitor) texts(sel string) []string {
+	return eval[[]string](v, `Array.from(document.querySelectorAll(`+js(sel)+`), e => e.textContent.trim().replace(/\s+/g, " "))`)
+}
+
+// fetched is an answer that the page fetched with the visitor's cookies,
+// as a download link would.
+type fetched struct {
+	Status      int
+	Type        string
+	Disposition string
+	Body        []byte
+}
+
+// fetch gets a path from the page, with the session of the visitor.
+func (v *visitor) fetch(path string) fetched {
+	v.t.Helper()
+	type answer struct {
+		Status            int
+		Type, Disposition string
+		Bytes             []int
+	}
+	raw := eval[answer](v, `fetch(`+js(path)+`, {credentials: 'same-origin'}).then(async r => ({
+  status: r.status, type: r.headers.get('Content-Type') || '', disposition: r.headers.get('Content-Disposition') || '',
+  bytes: Array.from(new Uint8Array(await r.arrayBuffer()))
+}))`, chromedp.EvalAwaitPromise)
+	body := make([]byte, len(raw.Bytes))
+	for i, b := range raw.Bytes {
+		body[i] = byte(b)
+	}
+	return fetched{Status: raw.Status, Type: raw.Type, Disposition: raw.Disposition, Body: body}
+}
+
+// switchLanguage clicks the language switcher and checks that the page
+// came back in lang.
+func (v *visitor) switchLanguage(lang string) {
+	v.t.Helper()
+	if st := v.click(".lang-switch button"); st != 200 {
+		v.t.Fatalf("switch to %s: status %d", lang, st)
+	}
+	if got := v.lang(); got != lang {
+		v.t.Fatalf("after switching to %s: <html lang=%q>", lang, got)
+	}
 }
