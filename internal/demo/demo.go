@@ -81,7 +81,7 @@ func Load(ctx context.Context, db *store.DB) (int, error) {
 				return err
 			}
 		}
-		n, err := loadDirectory(ctx, tx)
+		n, err := loadDirectoryAndPlan(ctx, tx)
 		added += n
 		return err
 	})
