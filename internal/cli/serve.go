@@ -13,9 +13,11 @@ import (
 
 	"github.com/ogforum/ogforum/internal/auth"
 	"github.com/ogforum/ogforum/internal/demo"
+	"github.com/ogforum/ogforum/internal/directory"
 	"github.com/ogforum/ogforum/internal/i18n"
 	"github.com/ogforum/ogforum/internal/jobs"
 	"github.com/ogforum/ogforum/internal/mail"
+	"github.com/ogforum/ogforum/internal/plan"
 	"github.com/ogforum/ogforum/internal/ratelimit"
 	"github.com/ogforum/ogforum/internal/store"
 	"github.com/ogforum/ogforum/internal/web"
@@ -72,8 +74,11 @@ func serve(e *env, args []string) error {
 		sender = mail.NewSMTPSender(*cfg.SMTP, cfg.MailFrom)
 	}
 	queue.Register(mail.JobKind, mail.Handler(db, sender))
-	queue.Register(auth.LinkJobKind, auth.LinkJob(db, i18n.MustLoad(), cfg.BaseURL))
+	cat := i18n.MustLoad()
+	queue.Register(auth.LinkJobKind, auth.LinkJob(db, cat, cfg.BaseURL))
 	queue.Register(purgeJob, purge(db, cfg.DataDir))
+	plan.RegisterJobs(queue, db, cat, cfg.BaseURL, 0)
+	registerPersonHooks()
 	queue.Every(purgeJob, time.Hour)
 
 	httpServer := srv.HTTPServer()
@@ -139,4 +144,14 @@ func printDemoLink(ctx context.Context, e *env, db *store.DB, baseURL string) {
 		return
 	}
 	fmt.Fprintf(e.stdout, "Demo admin sign-in link (valid 15 minutes): %s\n", auth.SignInURL(baseURL, secret))
+}
+
+var hooksOnce sync.Once
+
+// registerPersonHooks lets the domains that hold personal data take part
+// in a person's export, erasure and merge.
+func registerPersonHooks() {
+	hooksOnce.Do(func() {
+		directory.RegisterPersonHooks(plan.PersonHooks())
+	})
 }

@@ -189,17 +189,21 @@ func UpdateOrganisation(ctx context.Context, tx *sql.Tx, id string, in Organisat
 	return GetOrganisation(ctx, tx, id)
 }
 
-// ErrInUse means an organisation still has users who sign in.
-var ErrInUse = errors.New("organisation still has users")
+// ErrInUse means an organisation still has users who sign in, or carries
+// or supports commitments of a plan.
+var ErrInUse = errors.New("organisation still in use")
 
 // DeleteOrganisation removes an organisation; its people stay, without
-// organisation. It refuses while users (agents) belong to it.
+// organisation. It refuses while users (agents) belong to it or while it
+// leads or supports a commitment.
 func DeleteOrganisation(ctx context.Context, tx *sql.Tx, id string) error {
-	var users int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE organisation_id = $1`, id).Scan(&users); err != nil {
+	var uses int
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM users WHERE organisation_id = $1)
+		+ (SELECT COUNT(*) FROM commitments WHERE lead_organisation_id = $1)
+		+ (SELECT COUNT(*) FROM commitment_supporters WHERE organisation_id = $1)`, id).Scan(&uses); err != nil {
 		return err
 	}
-	if users > 0 {
+	if uses > 0 {
 		return ErrInUse
 	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM organisations WHERE id = $1`, id)
