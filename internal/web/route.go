@@ -48,6 +48,9 @@ type route struct {
 	// bypass, when set and true for a request, lets it through whatever
 	// its role (the metrics scraper's token).
 	bypass func(r *http.Request) bool
+	// cache marks a public page that may be served from the page cache to
+	// visitors who are not signed in (see pagecache.go).
+	cache bool
 }
 
 func (rt route) isAPI() bool {
@@ -104,7 +107,13 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 		}
+		if rt.cache && s.serveCached(w, r, h) {
+			return
+		}
 		h.ServeHTTP(w, r)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			s.pages.clear() // a change may show on public pages
+		}
 	}))
 }
 

@@ -18,9 +18,9 @@ func (s *Server) routeTable() []route {
 func (s *Server) platformRoutes() []route {
 	return []route{
 		// Public pages.
-		{pattern: "GET /{$}", access: anyone, handler: s.home},
-		{pattern: "GET /accessibility", access: anyone, handler: s.accessibility},
-		{pattern: "GET /privacy", access: anyone, handler: s.privacy},
+		{pattern: "GET /{$}", access: anyone, handler: s.home, cache: true},
+		{pattern: "GET /accessibility", access: anyone, handler: s.accessibility, cache: true},
+		{pattern: "GET /privacy", access: anyone, handler: s.privacy, cache: true},
 		{pattern: "POST /language", access: anyone, handler: s.setLanguage},
 		{pattern: "GET /static/", access: anyone, handler: s.assets.serve},
 

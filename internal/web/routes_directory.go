@@ -15,8 +15,8 @@ var directoryViews = []string{
 func (s *Server) directoryRoutes() []route {
 	return []route{
 		// Directory: organisations are public, people are for organisers.
-		{pattern: "GET /organisations", access: anyone, handler: s.organisations},
-		{pattern: "GET /organisations/{id}", access: anyone, handler: s.organisation},
+		{pattern: "GET /organisations", access: anyone, handler: s.organisations, cache: true},
+		{pattern: "GET /organisations/{id}", access: anyone, handler: s.organisation, cache: true},
 		{pattern: "GET /organisations/{id}/edit", access: organisers, handler: s.organisationEdit},
 		{pattern: "POST /organisations/{id}/edit", access: organisers, handler: s.organisationUpdate},
 		{pattern: "POST /organisations/{id}/delete", access: organisers, handler: s.organisationDelete},
@@ -60,15 +60,15 @@ func (s *Server) directoryRoutes() []route {
 		{pattern: "POST /admin/sectors/{slug}/delete", access: admins, handler: s.adminSectorDelete},
 
 		// Directory API. "organization" spellings are aliases.
-		{pattern: "GET /api/v1/sectors", access: anyone, handler: s.apiSectors},
-		{pattern: "GET /api/v1/organisations", access: anyone, handler: s.apiOrganisations},
+		{pattern: "GET /api/v1/sectors", access: anyone, handler: s.apiSectors, cache: true},
+		{pattern: "GET /api/v1/organisations", access: anyone, handler: s.apiOrganisations, cache: true},
 		{pattern: "POST /api/v1/organisations", access: organisers, handler: s.apiOrganisationCreate},
-		{pattern: "GET /api/v1/organisations/{id}", access: anyone, handler: s.apiOrganisation},
+		{pattern: "GET /api/v1/organisations/{id}", access: anyone, handler: s.apiOrganisation, cache: true},
 		{pattern: "PATCH /api/v1/organisations/{id}", access: organisers, handler: s.apiOrganisationPatch},
 		{pattern: "DELETE /api/v1/organisations/{id}", access: organisers, handler: s.apiOrganisationDelete},
-		{pattern: "GET /api/v1/organizations", access: anyone, handler: s.apiOrganisations},
+		{pattern: "GET /api/v1/organizations", access: anyone, handler: s.apiOrganisations, cache: true},
 		{pattern: "POST /api/v1/organizations", access: organisers, handler: s.apiOrganisationCreate},
-		{pattern: "GET /api/v1/organizations/{id}", access: anyone, handler: s.apiOrganisation},
+		{pattern: "GET /api/v1/organizations/{id}", access: anyone, handler: s.apiOrganisation, cache: true},
 		{pattern: "PATCH /api/v1/organizations/{id}", access: organisers, handler: s.apiOrganisationPatch},
 		{pattern: "DELETE /api/v1/organizations/{id}", access: organisers, handler: s.apiOrganisationDelete},
 		{pattern: "GET /api/v1/organisations/export.csv", access: anyone, handler: s.exportOrganisations(directory.ExportExcel)},

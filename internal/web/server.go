@@ -31,6 +31,8 @@ type Server struct {
 	handler http.Handler
 	// settingsCache keeps the site settings between requests.
 	settingsCache settingsCache
+	// pages keeps public pages for visitors who are not signed in.
+	pages pageCache
 	// Version is shown in the footer and by /api/v1/version.
 	Version string
 }
@@ -103,6 +105,7 @@ func (s *Server) forgetSettings() {
 	c.gen++
 	c.until = time.Time{}
 	c.mu.Unlock()
+	s.pages.clear()
 }
 
 const settingsTTL = 2 * time.Second

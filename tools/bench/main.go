@@ -112,6 +112,10 @@ func run(ctx context.Context, o options) (string, error) {
 		return "", err
 	}
 	defer app.stop()
+	progress("creating %d organisations through the API", o.users)
+	if err := seedOrganisations(ctx, app.url, token, o.users); err != nil {
+		return "", err
+	}
 	bareProc, err := startBare(ctx)
 	if err != nil {
 		return "", err
@@ -135,6 +139,8 @@ func run(ctx context.Context, o options) (string, error) {
 		{name: "home page `GET /`", url: app.url + "/", wantType: "text/html", pid: app.cmd.Process.Pid},
 		{name: fmt.Sprintf("JSON list `GET /api/v1/users` (%d users)", o.users), url: app.url + "/api/v1/users",
 			token: token, wantType: "application/json", wantUsers: o.users, pid: app.cmd.Process.Pid},
+		{name: fmt.Sprintf("public JSON list `GET /api/v1/organisations` (%d organisations, not signed in)", o.users),
+			url: app.url + "/api/v1/organisations", wantType: "application/json", pid: app.cmd.Process.Pid},
 	}
 	lg := newLoader(o.concurrency)
 	for i := range targets {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -226,4 +227,30 @@ func errDetail(err error) error {
 		return fmt.Errorf("%v: %s", err, strings.TrimSpace(string(ee.Stderr)))
 	}
 	return err
+}
+
+// seedOrganisations creates n organisations through the API, as an
+// organiser's script would.
+func seedOrganisations(ctx context.Context, base, token string, n int) error {
+	kinds := []string{"association", "collective", "foundation", "central_administration", "local_authority"}
+	sectors := []string{"open-data", "housing", "health", "environment", "participation"}
+	for i := 1; i <= n; i++ {
+		body := fmt.Sprintf(`{"name": "Organisation %03d de la communauté", "kind": %q, "sectors": [%q], "city": "Paris", "website": "https://org%03d.example.org", "description": "Une organisation du jeu d'essai des mesures."}`,
+			i, kinds[i%len(kinds)], sectors[i%len(sectors)], i)
+		req, err := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/organisations", strings.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusCreated {
+			return fmt.Errorf("create organisation %d: %s", i, res.Status)
+		}
+	}
+	return nil
 }

@@ -1,0 +1,99 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// pageCache keeps, for a couple of seconds, the public pages rendered for
+// visitors who are not signed in, per language and address: a crowd
+// reading the home page or the plan costs one render every pageTTL instead
+// of one per request. Signed-in people always get a fresh page. Any change
+// made through this process empties the cache; another process's changes
+// show within pageTTL, as settings do.
+type pageCache struct {
+	mu      sync.Mutex
+	entries map[string]cachedPage
+}
+
+type cachedPage struct {
+	body        []byte
+	contentType string
+	expires     time.Time
+}
+
+const (
+	pageTTL        = 2 * time.Second
+	pageCacheLimit = 2000
+)
+
+func (c *pageCache) get(key string) (cachedPage, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.entries[key]
+	if !ok || time.Now().After(p.expires) {
+		return cachedPage{}, false
+	}
+	return p, true
+}
+
+func (c *pageCache) put(key string, body []byte, contentType string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) >= pageCacheLimit {
+		c.entries = map[string]cachedPage{}
+	}
+	c.entries[key] = cachedPage{body: body, contentType: contentType, expires: time.Now().Add(pageTTL)}
+}
+
+func (c *pageCache) clear() {
+	c.mu.Lock()
+	c.entries = nil
+	c.mu.Unlock()
+}
+
+// serveCached answers a public page from the cache, or renders it and
+// keeps it when it is a 200. It reports whether it handled the request.
+func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, h http.Handler) bool {
+	st := state(r)
+	if r.Method != http.MethodGet || st.User != nil || st.Bearer {
+		return false
+	}
+	key := st.Lang + " " + r.URL.RequestURI()
+	if p, ok := s.pages.get(key); ok {
+		w.Header().Set("Content-Type", p.contentType)
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write(p.body)
+		return true
+	}
+	rec := &teeWriter{ResponseWriter: w}
+	h.ServeHTTP(rec, r)
+	if rec.status == http.StatusOK && rec.Header().Get("Set-Cookie") == "" {
+		s.pages.put(key, rec.buf.Bytes(), rec.Header().Get("Content-Type"))
+	}
+	return true
+}
+
+// teeWriter passes a response through and keeps a copy of it.
+type teeWriter struct {
+	http.ResponseWriter
+	status int
+	buf    bytes.Buffer
+}
+
+func (t *teeWriter) WriteHeader(code int) {
+	if t.status == 0 {
+		t.status = code
+	}
+	t.ResponseWriter.WriteHeader(code)
+}
+
+func (t *teeWriter) Write(b []byte) (int, error) {
+	if t.status == 0 {
+		t.status = http.StatusOK
+	}
+	t.buf.Write(b)
+	return t.ResponseWriter.Write(b)
+}
