@@ -232,6 +232,20 @@ func collect(ctx context.Context, q store.Querier, rows personRows, scan func(in
 // through the term index for words of three characters or more, and by
 // scanning the folded text for shorter words or a query without words.
 func textCondition(folded string, arg func(any) string) string {
+	scan := func(w string) string {
+		p := arg(likePattern(w))
+		return `(p.search_text LIKE ` + p + ` ESCAPE '\' OR o.name_key LIKE ` + p + ` ESCAPE '\')`
+	}
+	if strings.Contains(folded, "@") {
+		// An e-mail address, or its beginning: matched against the stored
+		// addresses; a fragment such as "@example" is scanned for.
+		q := strings.TrimSpace(folded)
+		if strings.HasPrefix(q, "@") || len([]rune(q)) < headLen {
+			return scan(q)
+		}
+		h, prefix := arg(head(q)), arg(strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)+"%")
+		return `p.id IN (SELECT pt.person_id FROM person_terms pt WHERE pt.head = ` + h + ` AND pt.term LIKE ` + prefix + ` ESCAPE '\')`
+	}
 	ws := words(folded)
 	if len(ws) == 0 {
 		p := arg(likePattern(folded))

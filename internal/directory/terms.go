@@ -2,15 +2,17 @@ package directory
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode"
 
 	"github.com/ogforum/ogforum/internal/store"
 )
 
-// Search works by word prefix over an index: each person's name and
-// e-mail, and each organisation's name, are cut into folded words stored
-// with their first three characters ("head"). A query word of three
+// Search works by word prefix over an index: each person's name and each
+// organisation's name are cut into folded words, stored with their first
+// three characters ("head"), and each person's e-mail address is stored
+// whole. A query word of three
 // characters or more is looked up by head (an equality, fast and free of
 // collation differences between engines) and then by LIKE 'word%'; a
 // shorter query, or one without letters or digits, falls back to scanning
@@ -42,9 +44,21 @@ func head(w string) string {
 	return string(r)
 }
 
-// personWords are the searchable words of a person.
+// personWords are the searchable words of a person: the words of their
+// name and of their address before the "@", the domain as one term
+// ("sante" finds "sante.gouv.fr"), and the whole address (a query with an
+// "@" is matched against it). Domain parts such as "org" or "gouv" are not
+// words of their own: shared by everyone, they would only slow imports.
 func personWords(first, last, email string) []string {
-	return words(first + " " + last + " " + email)
+	e := Fold(email)
+	local, domain, _ := strings.Cut(e, "@")
+	ws := words(first + " " + last + " " + local)
+	for _, t := range []string{domain, e} {
+		if t != "" && !slices.Contains(ws, t) {
+			ws = append(ws, t)
+		}
+	}
+	return ws
 }
 
 // indexPerson replaces the search words of a person.
