@@ -14,6 +14,7 @@ import (
 	"github.com/ogforum/ogforum/internal/auth"
 	"github.com/ogforum/ogforum/internal/demo"
 	"github.com/ogforum/ogforum/internal/directory"
+	"github.com/ogforum/ogforum/internal/forum"
 	"github.com/ogforum/ogforum/internal/i18n"
 	"github.com/ogforum/ogforum/internal/jobs"
 	"github.com/ogforum/ogforum/internal/mail"
@@ -68,17 +69,20 @@ func serve(e *env, args []string) error {
 	if _, port, _ := net.SplitHostPort(cfg.Addr); port == "0" && cfg.BaseURL == "http://"+cfg.Addr {
 		cfg.BaseURL = url
 	}
+	cat := i18n.MustLoad()
+	forumCfg := forum.Config{Catalog: cat, BaseURL: cfg.BaseURL}
+	srv.SetForums(forum.New(db, forumCfg))
 	queue := jobs.New(db, log, metrics.JobHooks())
 	var sender mail.Sender = mail.FileSender{Dir: cfg.MailDir(), From: cfg.MailFrom}
 	if cfg.SMTP != nil {
 		sender = mail.NewSMTPSender(*cfg.SMTP, cfg.MailFrom)
 	}
 	queue.Register(mail.JobKind, mail.Handler(db, sender))
-	cat := i18n.MustLoad()
 	queue.Register(auth.LinkJobKind, auth.LinkJob(db, cat, cfg.BaseURL))
 	queue.Register(purgeJob, purge(db, cfg.DataDir))
 	plan.RegisterJobs(queue, db, cat, cfg.BaseURL, 0)
-	registerPersonHooks()
+	forum.RegisterJobs(queue, db, forumCfg)
+	registerPersonHooks(db, forumCfg)
 	queue.Every(purgeJob, time.Hour)
 
 	httpServer := srv.HTTPServer()
@@ -150,8 +154,9 @@ var hooksOnce sync.Once
 
 // registerPersonHooks lets the domains that hold personal data take part
 // in a person's export, erasure and merge.
-func registerPersonHooks() {
+func registerPersonHooks(db *store.DB, forumCfg forum.Config) {
 	hooksOnce.Do(func() {
 		directory.RegisterPersonHooks(plan.PersonHooks())
+		forum.RegisterPersonHooks(db, forumCfg)
 	})
 }

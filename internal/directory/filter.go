@@ -266,10 +266,10 @@ func textCondition(folded string, arg func(any) string) string {
 		p := arg(likePattern(w))
 		return `(p.search_text LIKE ` + p + ` ESCAPE '\' OR o.name_key LIKE ` + p + ` ESCAPE '\')`
 	}
-	if strings.Contains(folded, "@") {
-		// An e-mail address, or its beginning: matched against the stored
-		// addresses; a fragment such as "@example" is scanned for.
-		q := strings.TrimSpace(folded)
+	if q := strings.TrimSpace(folded); strings.ContainsAny(q, "@.") && !strings.Contains(q, " ") {
+		// An e-mail address or a domain, or their beginning: matched
+		// against the stored addresses and domains; a fragment such as
+		// "@example" is scanned for.
 		if strings.HasPrefix(q, "@") || len([]rune(q)) < headLen {
 			return scan(q)
 		}

@@ -119,8 +119,21 @@ func ImportPeople(ctx context.Context, db *store.DB, r io.Reader, opts ImportOpt
 		return nil, store.Map(err)
 	}
 	res.written = true
+	if res.Created+res.Updated >= analyzeAfter {
+		// A large import changes the tables' shape faster than the
+		// engine's statistics follow (PostgreSQL's autovacuum comes
+		// later); without fresh statistics its planner may pick plans
+		// that take seconds for a search. Refreshing them takes a moment.
+		if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
 }
+
+// analyzeAfter is the number of written rows from which an import
+// refreshes the planner's statistics.
+const analyzeAfter = 1000
 
 // ReadHeaders returns the column names of a spreadsheet (its first
 // non-empty row), to show the mapping step of an import.

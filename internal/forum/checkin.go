@@ -106,3 +106,19 @@ func (s *Service) WalkIn(ctx context.Context, tx *sql.Tx, forumID string, in Reg
 	}
 	return r, nil
 }
+
+// RegistrationByCheckInToken finds the registration of the forum whose QR
+// code (or typed code) is token, without checking it in: the desk confirms
+// first. ErrInvalidToken when no registration of the forum has it.
+func RegistrationByCheckInToken(ctx context.Context, q store.Querier, forumID, token string) (*Registration, error) {
+	token = strings.ToUpper(strings.TrimSpace(token))
+	if token == "" || len(token) > 20 {
+		return nil, ErrInvalidToken
+	}
+	r, err := scanRegistration(q.QueryRowContext(ctx, `SELECT `+registrationColumns+` FROM forum_registrations
+		WHERE forum_id = $1 AND checkin_token = $2`, forumID, token))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrInvalidToken
+	}
+	return r, err
+}

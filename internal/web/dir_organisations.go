@@ -8,6 +8,7 @@ import (
 
 	"github.com/ogforum/ogforum/internal/audit"
 	"github.com/ogforum/ogforum/internal/directory"
+	"github.com/ogforum/ogforum/internal/plan"
 	"github.com/ogforum/ogforum/internal/store"
 )
 
@@ -53,6 +54,8 @@ func (s *Server) organisations(w http.ResponseWriter, r *http.Request) {
 type organisationData struct {
 	Org    *directory.Organisation
 	People []*directory.Person
+	// Leads and Supports are the commitments the organisation carries.
+	Leads, Supports []*plan.Commitment
 }
 
 // organisation is an organisation's public page; organisers also see its
@@ -68,6 +71,10 @@ func (s *Server) organisation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := organisationData{Org: o}
+	if d.Leads, d.Supports, err = plan.OrganisationCommitments(r.Context(), s.db, o.ID, ""); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if u := state(r).User; u != nil && u.Role.AtLeastOrganiser() {
 		if d.People, err = directory.SearchPeople(r.Context(), s.db, directory.Filter{OrganisationID: o.ID}, 500, 0); err != nil {
 			s.serverError(w, r, err)

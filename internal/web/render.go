@@ -22,7 +22,7 @@ var templateFiles embed.FS
 // viewNames declares every page. Each is parsed at start with the layout
 // and the partials; a missing or broken one stops the start. Each domain
 // lists its views beside its routes.
-var viewNames = concat(platformViews, directoryViews)
+var viewNames = concat(platformViews, directoryViews, planViews, forumViews)
 
 func concat(lists ...[]string) []string {
 	var out []string

@@ -7,7 +7,7 @@ import "net/http"
 // (routes_<domain>.go); the catch-all comes last.
 func (s *Server) routeTable() []route {
 	var all []route
-	for _, part := range [][]route{s.platformRoutes(), s.directoryRoutes()} {
+	for _, part := range [][]route{s.platformRoutes(), s.directoryRoutes(), s.planRoutes(), s.forumRoutes()} {
 		all = append(all, part...)
 	}
 	return append(all, route{pattern: "/", access: anyone, handler: s.notFound})

@@ -33,6 +33,9 @@ type Server struct {
 	settingsCache settingsCache
 	// pages keeps public pages for visitors who are not signed in.
 	pages pageCache
+	// forums runs the forum operations that lock seats and queue mail
+	// (see SetForums and forum_service.go).
+	forums forumService
 	// Version is shown in the footer and by /api/v1/version.
 	Version string
 }

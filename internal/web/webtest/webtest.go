@@ -13,6 +13,7 @@ import (
 
 	"github.com/ogforum/ogforum/internal/auth"
 	"github.com/ogforum/ogforum/internal/config"
+	"github.com/ogforum/ogforum/internal/forum"
 	"github.com/ogforum/ogforum/internal/store"
 	"github.com/ogforum/ogforum/internal/web"
 )
@@ -51,6 +52,7 @@ func New(t testing.TB, db *store.DB, opts ...Option) *Env {
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	cfg.BaseURL = ts.URL
+	srv.SetForums(forum.New(db, forum.Config{BaseURL: ts.URL}))
 	return &Env{DB: db, Server: srv, HTTP: ts, Config: cfg}
 }
 
