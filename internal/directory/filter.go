@@ -139,17 +139,14 @@ func CountPeople(ctx context.Context, q store.Querier, f Filter) (int, error) {
 // SearchPeople returns a page of the people matching f, sorted by last
 // and first name.
 func SearchPeople(ctx context.Context, q store.Querier, f Filter, limit, offset int) ([]*Person, error) {
-	return searchPeople(ctx, q, f, limit, offset, false)
+	return searchPeople(ctx, q, f, limit, offset)
 }
 
-func searchPeople(ctx context.Context, q store.Querier, f Filter, limit, offset int, dense bool) ([]*Person, error) {
+func searchPeople(ctx context.Context, q store.Querier, f Filter, limit, offset int) ([]*Person, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 50
 	}
 	cond, args := f.where()
-	if dense {
-		cond = strings.ReplaceAll(cond, "p.id IN (", "(p.id || '') IN (")
-	}
 	args = append(args, limit, max(offset, 0))
 	rows, err := q.QueryContext(ctx, `SELECT `+personColumns+personFrom+cond+
 		` ORDER BY p.sort_key, p.id LIMIT $`+itoa(len(args)-1)+` OFFSET $`+itoa(len(args)), args...)
@@ -163,26 +160,18 @@ func searchPeople(ctx context.Context, q store.Querier, f Filter, limit, offset 
 // match in all, as a paginated list needs. (A window count in the page
 // query was tried: it costs more when many people match, since every
 // matching row is then read in full.)
-//
-// The count comes first and chooses how the page is read: when few people
-// match, from the matching ids, then sorted; when many do, along the sort
-// order, stopping at the page's end (the ids' index is then kept out of
-// the way by comparing an expression of the id).
+
 func SearchPeopleCount(ctx context.Context, q store.Querier, f Filter, limit, offset int) ([]*Person, int, error) {
 	total, err := CountPeople(ctx, q, f)
 	if err != nil || total == 0 || offset >= total {
 		return []*Person{}, total, err
 	}
-	people, err := searchPeople(ctx, q, f, limit, offset, total > denseMatches)
+	people, err := searchPeople(ctx, q, f, limit, offset)
 	if people == nil {
 		people = []*Person{}
 	}
 	return people, total, err
 }
-
-// denseMatches is the count above which a page is read along the sort
-// order rather than from the matching ids.
-const denseMatches = 1000
 
 // EachPerson walks every person matching f in batches ordered by id
 // (keyset pagination), so that exports and campaigns never hold all rows.
