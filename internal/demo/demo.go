@@ -85,5 +85,9 @@ func Load(ctx context.Context, db *store.DB) (int, error) {
 		added += n
 		return err
 	})
-	return added, err
+	if err != nil {
+		return added, err
+	}
+	n, err := loadForums(ctx, db)
+	return added + n, err
 }
