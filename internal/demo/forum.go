@@ -38,11 +38,11 @@ func loadForums(ctx context.Context, db *store.DB) (int, error) {
 		series, err := forum.CreateSeries(ctx, tx, forum.SeriesInput{
 			Title: "Forum ouvert du gouvernement ouvert", OrganiserTeam: "Équipe gouvernement ouvert",
 			Description: "Tous les deux mois, la société civile interroge les administrations qui portent les engagements du plan d'action national.",
-			Weekday: 2, WeekOfMonth: 3, EveryMonths: 2, FirstMonth: time.Now().UTC().Format("2006-01"),
+			Weekday:     2, WeekOfMonth: 3, EveryMonths: 2, FirstMonth: time.Now().UTC().Format("2006-01"),
 			StartTime: "17:00", EndTime: "19:00", Timezone: "Europe/Paris",
 			Venue: "Ministère de la Transformation et de la Fonction publiques, salle 3", Address: "101 rue de Grenelle, 75007 Paris",
 			AccessInfo: "Entrée par le 101 rue de Grenelle ; pièce d'identité demandée à l'accueil ; salle accessible en fauteuil roulant.",
-			Capacity: 80,
+			Capacity:   80,
 		})
 		if err != nil {
 			return err

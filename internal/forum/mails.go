@@ -73,6 +73,11 @@ func (s *Service) mailRegistration(ctx context.Context, tx *sql.Tx, f *Forum, r 
 	}
 	if kind != mailWaitlisted {
 		m.Attachments = []mail.Attachment{{Filename: "forum.ics", ContentType: ICSContentType, Data: ICS(s.cfg.BaseURL, "", store.Now(), f)}}
+		png, err := CheckInQR(s.cfg.BaseURL, f.ID, r.CheckInToken)
+		if err != nil {
+			return err
+		}
+		m.Attachments = append(m.Attachments, mail.Attachment{Filename: cat.T(l, "forum.mail.qr_filename"), ContentType: "image/png", Data: png})
 	}
 	_, err := mail.Queue(ctx, tx, m)
 	return err

@@ -2,7 +2,9 @@ package web
 
 import (
 	"database/sql"
+	"encoding/base64"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 
@@ -22,6 +24,8 @@ type registrationData struct {
 	// Invalid: the link does not open any registration.
 	Invalid bool
 	Refusal string
+	// QR is the check-in QR code as a data: URL (confirmed registrations).
+	QR template.URL
 }
 
 // registrationPage is the personal page of the link in the mails: status
@@ -63,6 +67,11 @@ func (s *Server) renderRegistration(w http.ResponseWriter, r *http.Request, stat
 		return
 	}
 	d := registrationData{R: reg, F: f, When: forumWhen(f), Where: forumWhere(f), Token: token}
+	if reg.Status == forum.Confirmed {
+		if png, err := forum.CheckInQR(s.cfg.BaseURL, f.ID, reg.CheckInToken); err == nil {
+			d.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+		}
+	}
 	if reg.Active() {
 		if d.Themes, e = forum.ListThemes(ctx, s.db, f.ID); e == nil {
 			d.Voted, e = forum.VotedThemes(ctx, s.db, f.ID, forum.Voter{RegistrationID: reg.ID})
