@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/ogforum/ogforum/internal/audit"
+	"github.com/ogforum/ogforum/internal/forum"
 	"github.com/ogforum/ogforum/internal/plan"
 )
 
@@ -24,6 +25,12 @@ type commitmentData struct {
 	Following          bool
 	// Warnings are the translated warnings of a value just recorded.
 	Warnings []string
+	// Forums are the forums that focused on this commitment.
+	Forums []forumLink
+}
+
+type forumLink struct {
+	ID, Title, When string
 }
 
 type indicatorView struct {
@@ -47,6 +54,15 @@ func (s *Server) commitmentPage(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
+	}
+	forums, err := forum.ListForums(r.Context(), s.db, forum.ListFilter{CommitmentID: cp.Commitment.ID, Descending: true,
+		Statuses: []string{forum.StatusOpen, forum.StatusClosed, forum.StatusHeld, forum.StatusReported}})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, f := range forums {
+		d.Forums = append(d.Forums, forumLink{ID: f.ID, Title: f.Title, When: forumWhen(f)})
 	}
 	p := s.page(r, nil)
 	for _, ind := range cp.Commitment.Indicators {
