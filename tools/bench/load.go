@@ -16,11 +16,14 @@ import (
 // target is one URL to load.
 type target struct {
 	name, url string
-	token     string // bearer token, if any
-	wantType  string // expected Content-Type prefix, checked once
-	wantUsers int    // expected length of the "users" array, checked once
-	pid       int    // the server process, for its CPU time
-	bytes     int    // body size, learnt by check
+	token     string  // bearer token, if any
+	cookie    string  // "name=value" of a session cookie, if any
+	wantText  string  // text the body must contain, checked once
+	min       float64 // the target ratio to the bare handler (0: the reference)
+	wantType  string  // expected Content-Type prefix, checked once
+	wantUsers int     // expected length of the "users" array, checked once
+	pid       int     // the server process, for its CPU time
+	bytes     int     // body size, learnt by check
 }
 
 // result is one measurement of one target.
@@ -75,6 +78,9 @@ func (l *loader) request(ctx context.Context, t target) (*http.Request, error) {
 	if t.token != "" {
 		req.Header.Set("Authorization", "Bearer "+t.token)
 	}
+	if t.cookie != "" {
+		req.Header.Set("Cookie", t.cookie)
+	}
 	return req, nil
 }
 
@@ -108,6 +114,9 @@ func (l *loader) check(ctx context.Context, t *target) error {
 		if err := json.Unmarshal(body, &list); err != nil || len(list.Users) != t.wantUsers {
 			return fmt.Errorf("%s: want %d users, got %d (%v)", t.name, t.wantUsers, len(list.Users), err)
 		}
+	}
+	if t.wantText != "" && !strings.Contains(string(body), t.wantText) {
+		return fmt.Errorf("%s: the page does not contain %q", t.name, t.wantText)
 	}
 	t.bytes = len(body)
 	return nil

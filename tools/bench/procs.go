@@ -164,11 +164,12 @@ func startBare(ctx context.Context) (*process, error) {
 }
 
 // seed creates the admin, users-1 members and an API token for the admin
-// with the command line, before the server starts.
-func seed(ctx context.Context, bin, dataDir string, users int) (string, error) {
+// with the command line, before the server starts; env is added to the
+// command's environment (OGFORUM_DATABASE for PostgreSQL).
+func seed(ctx context.Context, bin, dataDir string, users int, env ...string) (string, error) {
 	cli := func(args ...string) (string, error) {
 		cmd := exec.CommandContext(ctx, bin, append(args, "--data-dir", dataDir)...)
-		cmd.Env = serverEnv()
+		cmd.Env = append(serverEnv(), env...)
 		out, err := cmd.Output()
 		if err != nil {
 			return "", fmt.Errorf("ogforum %s: %w", strings.Join(args, " "), errDetail(err))
