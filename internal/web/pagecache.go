@@ -16,6 +16,12 @@ import (
 type pageCache struct {
 	mu      sync.Mutex
 	entries map[string]cachedPage
+	// rendering holds, per key, a channel closed when the render under
+	// way ends, so that a crowd arriving at an expired page waits for one
+	// render instead of each making its own.
+	rendering map[string]chan struct{}
+	// gen counts clears: a render that began before a clear is not kept.
+	gen uint64
 }
 
 type cachedPage struct {
@@ -39,9 +45,12 @@ func (c *pageCache) get(key string) (cachedPage, bool) {
 	return p, true
 }
 
-func (c *pageCache) put(key string, body []byte, contentType string) {
+func (c *pageCache) put(key string, body []byte, contentType string, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return // the data changed while this page was rendered
+	}
 	if c.entries == nil || len(c.entries) >= pageCacheLimit {
 		c.entries = map[string]cachedPage{}
 	}
@@ -51,6 +60,7 @@ func (c *pageCache) put(key string, body []byte, contentType string) {
 func (c *pageCache) clear() {
 	c.mu.Lock()
 	c.entries = nil
+	c.gen++
 	c.mu.Unlock()
 }
 
@@ -62,18 +72,57 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, h http.Hand
 		return false
 	}
 	key := st.Lang + " " + r.URL.RequestURI()
-	if p, ok := s.pages.get(key); ok {
-		w.Header().Set("Content-Type", p.contentType)
-		w.Header().Set("Cache-Control", "no-store")
-		w.Write(p.body)
-		return true
+	var gen uint64
+	for range 2 {
+		if p, ok := s.pages.get(key); ok {
+			w.Header().Set("Content-Type", p.contentType)
+			w.Header().Set("Cache-Control", "no-store")
+			w.Write(p.body)
+			return true
+		}
+		wait, mine, g := s.pages.begin(key)
+		gen = g
+		if mine {
+			defer s.pages.done(key, wait)
+			break
+		}
+		select { // another request is rendering this page: wait for it
+		case <-wait:
+		case <-r.Context().Done():
+			return true
+		case <-time.After(pageTTL):
+		}
 	}
 	rec := &teeWriter{ResponseWriter: w}
 	h.ServeHTTP(rec, r)
 	if rec.status == http.StatusOK && rec.Header().Get("Set-Cookie") == "" {
-		s.pages.put(key, rec.buf.Bytes(), rec.Header().Get("Content-Type"))
+		s.pages.put(key, rec.buf.Bytes(), rec.Header().Get("Content-Type"), gen)
 	}
 	return true
+}
+
+// begin registers a render of key; it reports false, with the channel of
+// the render under way, when there is one already. It also gives the
+// cache's generation, which put checks.
+func (c *pageCache) begin(key string) (chan struct{}, bool, uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ch, ok := c.rendering[key]; ok {
+		return ch, false, c.gen
+	}
+	if c.rendering == nil {
+		c.rendering = map[string]chan struct{}{}
+	}
+	ch := make(chan struct{})
+	c.rendering[key] = ch
+	return ch, true, c.gen
+}
+
+func (c *pageCache) done(key string, ch chan struct{}) {
+	c.mu.Lock()
+	delete(c.rendering, key)
+	c.mu.Unlock()
+	close(ch)
 }
 
 // teeWriter passes a response through and keeps a copy of it.
