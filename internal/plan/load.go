@@ -139,6 +139,12 @@ func GetCommitment(ctx context.Context, q store.Querier, id string, today Date) 
 // the number of commitments. scope is a query giving the ids of the
 // commitments (a superset is fine), with arg as its $1.
 func loadParts(ctx context.Context, q store.Querier, cs []*Commitment, scope string, arg any, today Date) error {
+	return loadPartsWith(ctx, q, cs, scope, arg, today, true)
+}
+
+// loadPartsWith is loadParts; without values, indicators come without
+// their series (a plan's page shows none, and a plan may hold thousands).
+func loadPartsWith(ctx context.Context, q store.Querier, cs []*Commitment, scope string, arg any, today Date, values bool) error {
 	byID := make(map[string]*Commitment, len(cs))
 	for _, c := range cs {
 		byID[c.ID] = c
@@ -177,6 +183,13 @@ func loadParts(ctx context.Context, q store.Querier, cs []*Commitment, scope str
 	})
 	if err != nil {
 		return err
+	}
+	if !values {
+		today = today.orToday()
+		for _, c := range cs {
+			c.Progress = ComputeProgress(c.Milestones, today)
+		}
+		return nil
 	}
 	rows, err = q.QueryContext(ctx, `SELECT `+valueColumns+` FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id
 		WHERE i.commitment_id IN (`+scope+`) ORDER BY v.measured_on, v.created_at, v.id`, arg)

@@ -68,6 +68,16 @@ type Summary struct {
 // supporters, milestones, indicators, and the indicators' values. The
 // filter is applied once progress is known.
 func PlanView(ctx context.Context, q store.Querier, planID string, f Filter) (*View, error) {
+	return planView(ctx, q, planID, f, true)
+}
+
+// PlanPage is PlanView for the plan's web page, which shows no indicator
+// values: its indicators come without them, in six queries.
+func PlanPage(ctx context.Context, q store.Querier, planID string, f Filter) (*View, error) {
+	return planView(ctx, q, planID, f, false)
+}
+
+func planView(ctx context.Context, q store.Querier, planID string, f Filter, values bool) (*View, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
@@ -80,7 +90,7 @@ func PlanView(ctx context.Context, q store.Querier, planID string, f Filter) (*V
 		return nil, err
 	}
 	today := f.Today.orToday()
-	if err := loadParts(ctx, q, all, `SELECT x.id FROM commitments x WHERE x.plan_id = $1`, planID, today); err != nil {
+	if err := loadPartsWith(ctx, q, all, `SELECT x.id FROM commitments x WHERE x.plan_id = $1`, planID, today, values); err != nil {
 		return nil, err
 	}
 	v := &View{Plan: p, Commitments: []*Commitment{}, Total: len(all), Leads: []OrgRef{}, Today: today,

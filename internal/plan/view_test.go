@@ -92,6 +92,13 @@ func TestPlanViewCostsAFixedNumberOfQueries(t *testing.T) {
 		if len(v.Commitments) != 60 || milestones != 300 || values != 20*24 {
 			t.Errorf("loaded %d commitments, %d milestones, %d values", len(v.Commitments), milestones, values)
 		}
+		// The plan's web page skips the values: one query fewer, and
+		// still none per commitment.
+		cq0 := &countingQuerier{Querier: db}
+		pv, err := plan.PlanPage(t.Context(), cq0, w.plan.ID, plan.Filter{Today: "2023-01-01"})
+		if err != nil || cq0.n.Load() != one-1 || len(pv.Commitments) != 60 {
+			t.Errorf("PlanPage ran %d queries (%v), want %d", cq0.n.Load(), err, one-1)
+		}
 		// The same holds for a commitment's page and an organisation's.
 		cq := &countingQuerier{Querier: db}
 		if _, err := plan.CommitmentView(t.Context(), cq, v.Commitments[1].ID, ""); err != nil {

@@ -54,7 +54,7 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 		}
 		status = http.StatusUnprocessableEntity
 	}
-	v, err := plan.PlanView(r.Context(), s.db, r.PathValue("id"), f)
+	v, err := plan.PlanPage(r.Context(), s.db, r.PathValue("id"), f)
 	if err != nil {
 		s.planPageError(w, r, err)
 		return
