@@ -175,12 +175,15 @@ func TestConcurrentRegistrationRush(t *testing.T) {
 				}
 			}
 			// One mail per registration, committed with it; calendar files
-			// for the confirmed only.
+			// and check-in QR codes for the confirmed only.
 			if n := count(t, db, `SELECT COUNT(*) FROM mails WHERE recipient LIKE 'rush%'`); n != people {
 				t.Errorf("%d mails for %d registrations", n, people)
 			}
-			if n := count(t, db, `SELECT COUNT(*) FROM mail_attachments a JOIN mails m ON m.id = a.mail_id WHERE m.recipient LIKE 'rush%'`); n != 100 {
-				t.Errorf("%d calendar files for 100 confirmed", n)
+			for _, ct := range []string{forum.ICSContentType, "image/png"} {
+				if n := count(t, db, `SELECT COUNT(*) FROM mail_attachments a JOIN mails m ON m.id = a.mail_id
+					WHERE m.recipient LIKE 'rush%' AND a.content_type = $1`, ct); n != 100 {
+					t.Errorf("%d attachments of type %s for 100 confirmed", n, ct)
+				}
 			}
 			if n := count(t, db, `SELECT COUNT(*) FROM jobs WHERE kind = $1`, forum.AlertJobKind); n != 2 {
 				t.Errorf("%d occupancy alerts, want 2 (80%% and 100%%)", n)

@@ -46,8 +46,13 @@ func TestWaitingListAndPromotion(t *testing.T) {
 				t.Errorf("person %d: the mail lacks the manage link:\n%s", i, m.Text)
 			}
 			if i <= 3 {
-				if len(m.Attach) != 1 || m.Attach[0].Filename != "forum.ics" || !strings.Contains(string(m.Attach[0].Data), "BEGIN:VEVENT") {
-					t.Errorf("person %d: confirmation without its calendar file: %+v", i, m.Attach)
+				var ics, qr bool
+				for _, a := range m.Attach {
+					ics = ics || (a.Filename == "forum.ics" && strings.Contains(string(a.Data), "BEGIN:VEVENT"))
+					qr = qr || a.ContentType == "image/png"
+				}
+				if len(m.Attach) != 2 || !ics || !qr {
+					t.Errorf("person %d: confirmation without its calendar file and QR code (%d attachments)", i, len(m.Attach))
 				}
 				if !strings.Contains(m.Text, r.CheckInToken) {
 					t.Errorf("person %d: confirmation without the check-in code", i)
@@ -73,7 +78,7 @@ func TestWaitingListAndPromotion(t *testing.T) {
 			t.Errorf("person 4 after promotion: %s %d", r.Status, r.WaitlistPosition)
 		}
 		ms := mailsTo(t, db, regs[4].Email)
-		if len(ms) != 2 || len(ms[1].Attach) != 1 || !strings.Contains(ms[1].Subject, "place") {
+		if len(ms) != 2 || len(ms[1].Attach) != 2 || !strings.Contains(ms[1].Subject, "place") {
 			t.Fatalf("person 4's promotion mail: %+v", ms)
 		}
 		// The promotion mail's link works; the old one no longer does.
