@@ -27,6 +27,7 @@ type pageCache struct {
 type cachedPage struct {
 	body        []byte
 	contentType string
+	disposition string // Content-Disposition of downloads (calendars)
 	expires     time.Time
 }
 
@@ -45,7 +46,7 @@ func (c *pageCache) get(key string) (cachedPage, bool) {
 	return p, true
 }
 
-func (c *pageCache) put(key string, body []byte, contentType string, gen uint64) {
+func (c *pageCache) put(key string, body []byte, contentType, disposition string, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen {
@@ -54,7 +55,7 @@ func (c *pageCache) put(key string, body []byte, contentType string, gen uint64)
 	if c.entries == nil || len(c.entries) >= pageCacheLimit {
 		c.entries = map[string]cachedPage{}
 	}
-	c.entries[key] = cachedPage{body: body, contentType: contentType, expires: time.Now().Add(pageTTL)}
+	c.entries[key] = cachedPage{body: body, contentType: contentType, disposition: disposition, expires: time.Now().Add(pageTTL)}
 }
 
 func (c *pageCache) clear() {
@@ -76,6 +77,9 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, h http.Hand
 	for range 2 {
 		if p, ok := s.pages.get(key); ok {
 			w.Header().Set("Content-Type", p.contentType)
+			if p.disposition != "" {
+				w.Header().Set("Content-Disposition", p.disposition)
+			}
 			w.Header().Set("Cache-Control", "no-store")
 			w.Write(p.body)
 			return true
@@ -96,7 +100,7 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, h http.Hand
 	rec := &teeWriter{ResponseWriter: w}
 	h.ServeHTTP(rec, r)
 	if rec.status == http.StatusOK && rec.Header().Get("Set-Cookie") == "" {
-		s.pages.put(key, rec.buf.Bytes(), rec.Header().Get("Content-Type"), gen)
+		s.pages.put(key, rec.buf.Bytes(), rec.Header().Get("Content-Type"), rec.Header().Get("Content-Disposition"), gen)
 	}
 	return true
 }

@@ -51,3 +51,21 @@ func TestPageCacheNeverHidesAChange(t *testing.T) {
 		}
 	})
 }
+
+// A calendar served from the cache keeps its download headers.
+func TestPageCacheKeepsDownloadHeaders(t *testing.T) {
+	t.Parallel()
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		env := webtest.New(t, db)
+		first := send(t, env, "GET", "/forums/calendar.ics")
+		second := send(t, env, "GET", "/forums/calendar.ics")
+		if first.StatusCode != http.StatusOK || second.Body != first.Body {
+			t.Fatalf("calendar: %s / %s", first, second)
+		}
+		for _, h := range []string{"Content-Type", "Content-Disposition"} {
+			if second.Header.Get(h) != first.Header.Get(h) {
+				t.Errorf("%s: %q from the cache, %q fresh", h, second.Header.Get(h), first.Header.Get(h))
+			}
+		}
+	})
+}
