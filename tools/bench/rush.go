@@ -87,7 +87,7 @@ func runRush(ctx context.Context, o options) (string, error) {
 		}
 	}()
 	for i := range o.procs {
-		cmd := serveCommand(ctx, bin, filepath.Join(work, fmt.Sprintf("data-%d", i+1)), "")
+		cmd := serveCommand(ctx, bin, filepath.Join(work, fmt.Sprintf("data-%d", i+1)), o.cpuProfile)
 		cmd.Env = append(cmd.Env, dbEnv...)
 		p, err := start(cmd)
 		if err != nil {
