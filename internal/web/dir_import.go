@@ -184,27 +184,38 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) {
 		p.Errors = s.translateErrors(r, map[string]string{"file": key})
 		s.render(w, r, status, "import", p)
 	}
+	id, filename, ok := s.receiveUpload(w, r, fail)
+	if !ok {
+		return
+	}
+	s.renderMapping(w, r, id, filename, nil, nil, false)
+}
+
+// receiveUpload saves the spreadsheet of an import form's "file" field and
+// returns its upload id and name; when there is none, or it is too large,
+// it calls fail with the status and the message key and reports false.
+func (s *Server) receiveUpload(w http.ResponseWriter, r *http.Request, fail func(status int, key string)) (id, filename string, ok bool) {
 	file, header, err := r.FormFile("file")
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			fail(http.StatusRequestEntityTooLarge, "error.import_too_large")
-			return
+		} else {
+			fail(http.StatusUnprocessableEntity, "error.import_no_file")
 		}
-		fail(http.StatusUnprocessableEntity, "error.import_no_file")
-		return
+		return "", "", false
 	}
 	defer file.Close()
-	id, err := s.saveUpload(file)
+	id, err = s.saveUpload(file)
 	if errors.Is(err, errTooLarge) {
 		fail(http.StatusRequestEntityTooLarge, "error.import_too_large")
-		return
+		return "", "", false
 	}
 	if err != nil {
 		s.serverError(w, r, err)
-		return
+		return "", "", false
 	}
-	s.renderMapping(w, r, id, header.Filename, nil, nil, false)
+	return id, header.Filename, true
 }
 
 func (s *Server) renderMapping(w http.ResponseWriter, r *http.Request, id, filename string, mapping map[string]string, res *directory.ImportResult, dry bool) {

@@ -50,27 +50,11 @@ func (s *Server) planImportUpload(w http.ResponseWriter, r *http.Request) {
 		p.Errors = s.translateErrors(r, map[string]string{"file": key})
 		s.render(w, r, status, "plan_import", p)
 	}
-	file, header, err := r.FormFile("file")
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			fail(http.StatusRequestEntityTooLarge, "error.import_too_large")
-			return
-		}
-		fail(http.StatusUnprocessableEntity, "error.import_no_file")
+	id, filename, ok := s.receiveUpload(w, r, fail)
+	if !ok {
 		return
 	}
-	defer file.Close()
-	id, err := s.saveUpload(file)
-	if errors.Is(err, errTooLarge) {
-		fail(http.StatusRequestEntityTooLarge, "error.import_too_large")
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.renderPlanMapping(w, r, pl, planImportData{ID: id, Filename: header.Filename})
+	s.renderPlanMapping(w, r, pl, planImportData{ID: id, Filename: filename})
 }
 
 // renderPlanMapping shows the mapping form of an upload, with the
