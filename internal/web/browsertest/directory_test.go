@@ -318,8 +318,8 @@ func (d *dirScenario) importSpreadsheet() {
 
 	// The preview points at the two bad rows, by line.
 	wantErrors := [][]string{
-		{strconv.Itoa(lines[4]), "email", d.fr("error.email_invalid")},
-		{strconv.Itoa(lines[9]), "sectors", d.fr("error.sector_unknown")},
+		{strconv.Itoa(lines[4]), d.fr("import.field.email"), d.fr("error.email_invalid")},
+		{strconv.Itoa(lines[9]), d.fr("import.field.sectors"), d.fr("error.sector_unknown")},
 	}
 	if lines[4] != 7 || lines[9] != 12 {
 		t.Fatalf("the spreadsheet's bad rows start on lines %d and %d, want 7 and 12 (after the cell with a line break)", lines[4], lines[9])
