@@ -1,7 +1,8 @@
-// Package attendance renders a forum's attendance sheet ("feuille
-// d'émargement") for the reception desk: a printable A4 PDF with a
-// signature column, and the same list as CSV (French Excel or open data)
-// and XLSX. It knows nothing of forums: the caller gives the rows and the
+// Package attendance renders a forum's printed documents. The attendance
+// sheet ("feuille d'émargement") for the reception desk: a printable A4 PDF
+// with a signature column, and the same list as CSV (French Excel or open
+// data) and XLSX. The agenda ("ordre du jour") attached to invitations, as
+// an A4 PDF. It knows nothing of forums: the caller gives the rows and the
 // translated labels.
 package attendance
 

@@ -24,14 +24,7 @@ const (
 // box, blank rows for walk-ins, and page numbers. Text is drawn with an
 // embedded Unicode font, so accented and non-Latin names print as typed.
 func WritePDF(w io.Writer, s Sheet) error {
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetMargins(margin, margin, margin)
-	pdf.SetAutoPageBreak(true, margin+8)
-	pdf.AddUTF8FontFromBytes(font, "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes(font, "B", gobold.TTF)
-	pdf.SetTitle(s.Title, true)
-	pdf.SetCreator("ogforum", true)
-	pdf.AliasNbPages("{nb}")
+	pdf := newA4(s.Title)
 
 	header := func() {
 		pdf.SetFont(font, "B", 14)
@@ -57,12 +50,7 @@ func WritePDF(w io.Writer, s Sheet) error {
 		pdf.SetFont(font, "", 9)
 	}
 	pdf.SetHeaderFunc(header)
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-margin - 4)
-		pdf.SetFont(font, "", 8)
-		page := strings.NewReplacer("{page}", strconv.Itoa(pdf.PageNo()), "{pages}", "{nb}").Replace(s.Labels.Page)
-		pdf.CellFormat(0, 5, page, "", 0, "C", false, 0, "")
-	})
+	pageNumbers(pdf, s.Labels.Page)
 	pdf.AddPage()
 	n := 0
 	for _, r := range s.Rows {
@@ -77,6 +65,30 @@ func WritePDF(w io.Writer, s Sheet) error {
 		return err
 	}
 	return pdf.Output(w)
+}
+
+// newA4 starts an A4 portrait document with the embedded Unicode font.
+func newA4(title string) *fpdf.Fpdf {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetMargins(margin, margin, margin)
+	pdf.SetAutoPageBreak(true, margin+8)
+	pdf.AddUTF8FontFromBytes(font, "", goregular.TTF)
+	pdf.AddUTF8FontFromBytes(font, "B", gobold.TTF)
+	pdf.SetTitle(title, true)
+	pdf.SetCreator("ogforum", true)
+	pdf.AliasNbPages("{nb}")
+	return pdf
+}
+
+// pageNumbers prints label ("Page {page} / {pages}") at the foot of every
+// page.
+func pageNumbers(pdf *fpdf.Fpdf, label string) {
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-margin - 4)
+		pdf.SetFont(font, "", 8)
+		page := strings.NewReplacer("{page}", strconv.Itoa(pdf.PageNo()), "{pages}", "{nb}").Replace(label)
+		pdf.CellFormat(0, 5, page, "", 0, "C", false, 0, "")
+	})
 }
 
 func row(pdf *fpdf.Fpdf, cells []string) {

@@ -102,4 +102,5 @@ var errorKeys = []struct {
 	{ErrAlreadyVoted, "error.forum_already_voted"},
 	{ErrNotVoter, "error.forum_not_voter"},
 	{ErrAgendaEmpty, "error.forum_agenda_empty"},
+	{ErrInviteNotOpen, "error.forum_invite_not_open"},
 }

@@ -47,10 +47,19 @@ type PersonExport struct {
 	Registrations []ExportedRegistration `json:"registrations"`
 	// Votes lists the themes the person voted for.
 	Votes []string `json:"votes"`
+	// Invitations lists the forums the person was invited to by mail.
+	Invitations []ExportedInvitation `json:"invitations"`
+}
+
+// ExportedInvitation is an invitation mailed to the person.
+type ExportedInvitation struct {
+	Forum    string     `json:"forum"`
+	MailedAt *time.Time `json:"mailed_at,omitempty"`
+	Language string     `json:"language"`
 }
 
 func exportPerson(ctx context.Context, q store.Querier, p *directory.Person) (string, any, error) {
-	out := PersonExport{Registrations: []ExportedRegistration{}, Votes: []string{}}
+	out := PersonExport{Registrations: []ExportedRegistration{}, Votes: []string{}, Invitations: []ExportedInvitation{}}
 	if p.Email == "" {
 		return "forums", out, nil
 	}
@@ -79,13 +88,30 @@ func exportPerson(ctx context.Context, q store.Querier, p *directory.Person) (st
 	if err != nil {
 		return "", nil, err
 	}
-	defer rows.Close()
 	for rows.Next() {
 		var title string
 		if err := rows.Scan(&title); err != nil {
+			rows.Close()
 			return "", nil, err
 		}
 		out.Votes = append(out.Votes, title)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", nil, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT f.title, i.mailed_at, i.language FROM forum_invitations i JOIN forums f ON f.id = i.forum_id
+		WHERE i.email = $1 OR i.person_id = $2 ORDER BY i.created_at`, p.Email, p.ID)
+	if err != nil {
+		return "", nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e ExportedInvitation
+		if err := rows.Scan(&e.Forum, &e.MailedAt, &e.Language); err != nil {
+			return "", nil, err
+		}
+		out.Invitations = append(out.Invitations, e)
 	}
 	return "forums", out, rows.Err()
 }
@@ -116,7 +142,7 @@ func (s *Service) erasePerson(ctx context.Context, tx *sql.Tx, p *directory.Pers
 	if _, err := tx.ExecContext(ctx, `UPDATE forum_theme_votes SET voter_key = 'erased:' || id WHERE voter_key = $1`, p.Email); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE forum_invitations SET email = '' WHERE email = $1`, p.Email)
+	_, err := tx.ExecContext(ctx, `UPDATE forum_invitations SET email = '', person_id = NULL WHERE email = $1 OR person_id = $2`, p.Email, p.ID)
 	return err
 }
 
@@ -233,7 +259,8 @@ func (s *Service) mergePeople(ctx context.Context, tx *sql.Tx, from, into *direc
 	if _, err := tx.ExecContext(ctx, `UPDATE forum_theme_votes SET voter_key = $1 WHERE voter_key = $2`, into.Email, from.Email); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE forum_invitations SET email = $1 WHERE email = $2`, into.Email, from.Email)
+	_, err = tx.ExecContext(ctx, `UPDATE forum_invitations SET email = $1, person_id = $2 WHERE email = $3 OR person_id = $4`,
+		into.Email, into.ID, from.Email, from.ID)
 	return err
 }
 
@@ -254,7 +281,7 @@ func PurgeRegistrations(ctx context.Context, q store.Querier, before time.Time) 
 		AND theme_id IN (SELECT t.id FROM forum_themes t JOIN forums f ON f.id = t.forum_id WHERE f.ends_at < $1)`, before.UTC()); err != nil {
 		return 0, err
 	}
-	_, err = q.ExecContext(ctx, `UPDATE forum_invitations SET email = '' WHERE email <> ''
+	_, err = q.ExecContext(ctx, `UPDATE forum_invitations SET email = '', person_id = NULL WHERE (email <> '' OR person_id IS NOT NULL)
 		AND forum_id IN (SELECT id FROM forums WHERE ends_at < $1)`, before.UTC())
 	return n, err
 }

@@ -92,13 +92,17 @@ func TestPersonExportEraseAndMerge(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := createPerson(t, db, "Hélène", "Martin", in.Email)
+		other := newForum(t, db, s, 10, nil)
+		if _, err := send(db, s, other.ID, forum.InvitationRequest{Emails: []string{in.Email}}); err != nil {
+			t.Fatal(err)
+		}
 
 		export, err := directory.DataExport(ctx, db, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		section, ok := export["forums"].(forum.PersonExport)
-		if !ok || len(section.Registrations) != 2 || len(section.Votes) != 1 || section.Registrations[0].Dietary != "halal" {
+		if !ok || len(section.Registrations) != 2 || len(section.Votes) != 1 || section.Registrations[0].Dietary != "halal" || len(section.Invitations) != 1 {
 			t.Fatalf("export: %#v", export["forums"])
 		}
 
@@ -118,8 +122,8 @@ func TestPersonExportEraseAndMerge(t *testing.T) {
 		if r.Status != forum.Confirmed || r.College != "civil_society" || r.Organisation != "Collectif" || r.AnonymisedAt == nil {
 			t.Errorf("past registration after erasure: %+v", r)
 		}
-		all := dump(t, db, `SELECT * FROM forum_registrations`) + dump(t, db, `SELECT * FROM forum_theme_votes`)
-		for _, trace := range []string{in.Email, "Hélène", "Martin", "Boucle", "halal"} {
+		all := dump(t, db, `SELECT * FROM forum_registrations`) + dump(t, db, `SELECT * FROM forum_theme_votes`) + dump(t, db, `SELECT * FROM forum_invitations`)
+		for _, trace := range []string{in.Email, p.ID, "Hélène", "Martin", "Boucle", "halal"} {
 			if strings.Contains(all, trace) {
 				t.Errorf("%q is still in the forum tables", trace)
 			}

@@ -13,11 +13,15 @@ import (
 // Invitation is a personal invitation to an invitation-only forum. Its
 // token is in the invitation link only; the database keeps its hash.
 type Invitation struct {
-	ID             string    `json:"id"`
-	ForumID        string    `json:"forum_id"`
-	Email          string    `json:"email"`
-	RegistrationID string    `json:"registration_id,omitempty"`
-	CreatedAt      time.Time `json:"created_at"`
+	ID             string `json:"id"`
+	ForumID        string `json:"forum_id"`
+	Email          string `json:"email"`
+	RegistrationID string `json:"registration_id,omitempty"`
+	// PersonID is the person of the directory it was mailed to, if any.
+	PersonID  string     `json:"person_id,omitempty"`
+	Language  string     `json:"language"`
+	CreatedAt time.Time  `json:"created_at"`
+	MailedAt  *time.Time `json:"mailed_at,omitempty"`
 }
 
 // CreateInvitation makes a personal invitation for a forum and returns it
@@ -36,7 +40,7 @@ func CreateInvitation(ctx context.Context, q store.Querier, forumID, email strin
 		return nil, "", err
 	}
 	token := newSecret(24)
-	inv := &Invitation{ID: store.NewID(), ForumID: forumID, Email: email, CreatedAt: store.Now()}
+	inv := &Invitation{ID: store.NewID(), ForumID: forumID, Email: email, Language: "fr", CreatedAt: store.Now()}
 	_, err := q.ExecContext(ctx, `INSERT INTO forum_invitations (id, forum_id, email, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)`,
 		inv.ID, forumID, email, auth.Hash(token), inv.CreatedAt)
 	if err != nil {
@@ -47,7 +51,7 @@ func CreateInvitation(ctx context.Context, q store.Querier, forumID, email strin
 
 // ListInvitations returns a forum's invitations, oldest first.
 func ListInvitations(ctx context.Context, q store.Querier, forumID string) ([]*Invitation, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, forum_id, email, COALESCE(registration_id, ''), created_at FROM forum_invitations
+	rows, err := q.QueryContext(ctx, `SELECT id, forum_id, email, COALESCE(registration_id, ''), COALESCE(person_id, ''), language, created_at, mailed_at FROM forum_invitations
 		WHERE forum_id = $1 ORDER BY created_at, id`, forumID)
 	if err != nil {
 		return nil, err
@@ -56,7 +60,7 @@ func ListInvitations(ctx context.Context, q store.Querier, forumID string) ([]*I
 	var out []*Invitation
 	for rows.Next() {
 		inv := &Invitation{}
-		if err := rows.Scan(&inv.ID, &inv.ForumID, &inv.Email, &inv.RegistrationID, &inv.CreatedAt); err != nil {
+		if err := rows.Scan(&inv.ID, &inv.ForumID, &inv.Email, &inv.RegistrationID, &inv.PersonID, &inv.Language, &inv.CreatedAt, &inv.MailedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, inv)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ogforum/ogforum/internal/directory"
+	"github.com/ogforum/ogforum/internal/forum"
 	"github.com/ogforum/ogforum/internal/i18n"
 )
 
@@ -121,6 +122,9 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	}
 	for _, r := range []string{"email", "name"} {
 		used["dup.reason."+r] = "duplicates"
+	}
+	for _, r := range []string{forum.SkipSuppressed, forum.SkipNoConsent, forum.SkipAlreadyInvited, forum.SkipAlreadyRegistered} {
+		used["forumweb.invite.skip."+r] = "invitation reports"
 	}
 	for k, where := range used {
 		for _, lang := range i18n.Languages {

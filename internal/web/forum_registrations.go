@@ -18,10 +18,8 @@ type registrationsData struct {
 	Confirmed   []*forum.Registration
 	Waiting     []*forum.Registration
 	Catering    forum.Catering
-	Invitations []*forum.Invitation
-	// NewLink is the invitation link just made (shown once).
-	NewLink string
-	Refusal string
+	Invitations int
+	Refusal     string
 }
 
 // forumRegistrations is the organisers' view: occupancy, the confirmed
@@ -33,7 +31,7 @@ func (s *Server) forumRegistrations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	d := registrationsData{F: f, When: forumWhen(f), NewLink: r.URL.Query().Get("link")}
+	d := registrationsData{F: f, When: forumWhen(f)}
 	all, err := forum.ListRegistrations(ctx, s.db, f.ID, forum.RegistrationFilter{})
 	if err == nil {
 		d.Seats, err = forum.Seats(ctx, s.db, f)
@@ -42,7 +40,9 @@ func (s *Server) forumRegistrations(w http.ResponseWriter, r *http.Request) {
 		d.Catering, err = forum.CateringSummary(ctx, s.db, f.ID)
 	}
 	if err == nil {
-		d.Invitations, err = forum.ListInvitations(ctx, s.db, f.ID)
+		var invs []*forum.Invitation
+		invs, err = forum.ListInvitations(ctx, s.db, f.ID)
+		d.Invitations = len(invs)
 	}
 	if err != nil {
 		s.serverError(w, r, err)
@@ -64,8 +64,6 @@ func (s *Server) forumRegistrations(w http.ResponseWriter, r *http.Request) {
 		p.Notice = p.T("forumweb.regs.done_moved")
 	case "removed":
 		p.Notice = p.T("forumweb.regs.done_removed")
-	case "invited":
-		p.Notice = p.T("forumweb.regs.done_invited")
 	}
 	if k := r.URL.Query().Get("refused"); k != "" {
 		d.Refusal = p.T("error." + k)
@@ -133,33 +131,4 @@ func (s *Server) registrationRemove(w http.ResponseWriter, r *http.Request) {
 		_, _, err := s.forum().Remove(r.Context(), tx, reg.ID)
 		return err
 	})
-}
-
-// invitationCreate makes a personal invitation link, shown once.
-func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) {
-	f, ok := s.loadForum(w, r)
-	if !ok {
-		return
-	}
-	var token string
-	err := s.db.Tx(r.Context(), func(tx *sql.Tx) error {
-		inv, t, err := forum.CreateInvitation(r.Context(), tx, f.ID, r.PostForm.Get("email"))
-		if err != nil {
-			return err
-		}
-		token = t
-		return audit.Record(r.Context(), tx, actor(r), "forum.invitation.create", "forum_invitation", inv.ID, map[string]string{"forum": f.ID})
-	})
-	if fe, ok := fieldErrors(err); ok {
-		for _, k := range fe {
-			seeOther(w, r, "/forums/"+f.ID+"/registrations?refused="+k[len("error."):]+"#invitations")
-			return
-		}
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	link := forum.InvitationURL(s.cfg.BaseURL, f.ID, token)
-	seeOther(w, r, "/forums/"+f.ID+"/registrations?done=invited&link="+urlQueryEscape(link)+"#invitations")
 }

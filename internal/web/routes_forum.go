@@ -1,7 +1,7 @@
 package web
 
 var forumViews = []string{
-	"forums", "forum", "forum_form", "forum_registrations", "forum_agenda",
+	"forums", "forum", "forum_form", "forum_registrations", "forum_agenda", "forum_invitations",
 	"series_list", "series_form",
 	"registration",
 	"checkin", "checkin_code",
@@ -45,7 +45,10 @@ func (s *Server) forumRoutes() []route {
 		{pattern: "POST /registrations/{id}/promote", access: organisers, handler: s.registrationPromote},
 		{pattern: "POST /registrations/{id}/move", access: organisers, handler: s.registrationMove},
 		{pattern: "POST /registrations/{id}/remove", access: organisers, handler: s.registrationRemove},
+		{pattern: "GET /forums/{id}/invitations", access: organisers, handler: s.forumInvitations},
 		{pattern: "POST /forums/{id}/invitations", access: organisers, handler: s.invitationCreate},
+		{pattern: "POST /forums/{id}/invitations/send", access: organisers, handler: s.invitationSend},
+		{pattern: "GET /forums/{id}/agenda.pdf", access: organisers, handler: s.agendaDownload},
 		{pattern: "GET /forums/{id}/agenda", access: organisers, handler: s.agendaPage},
 		{pattern: "POST /forums/{id}/agenda/themes", access: organisers, handler: s.agendaThemes},
 		{pattern: "POST /forums/{id}/agenda/items", access: organisers, handler: s.agendaItemAdd},
@@ -77,6 +80,8 @@ func (s *Server) forumRoutes() []route {
 		{pattern: "POST /api/v1/forums/{id}/cancel", access: organisers, handler: s.apiForumStatus("cancelled")},
 		{pattern: "POST /api/v1/forums/{id}/registrations", access: anyone, handler: s.apiRegister, limit: "registration"},
 		{pattern: "GET /api/v1/forums/{id}/registrations", access: organisers, handler: s.apiRegistrations},
+		{pattern: "GET /api/v1/forums/{id}/invitations", access: organisers, handler: s.apiInvitations},
+		{pattern: "POST /api/v1/forums/{id}/invitations", access: organisers, handler: s.apiInvitationSend},
 		{pattern: "DELETE /api/v1/registrations/{id}", access: anyone, handler: s.apiRegistrationCancel, limit: "registration"},
 		{pattern: "POST /api/v1/registrations/{id}/check-in", access: organisers, handler: s.apiCheckIn},
 		{pattern: "GET /api/v1/forums/{id}/themes", access: anyone, handler: s.apiThemes},

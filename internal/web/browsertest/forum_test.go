@@ -65,6 +65,26 @@ func TestForumDoneWhen(t *testing.T) {
 			}
 			orga.checkA11y()
 
+			// Invitations by mail: a mistyped address is pointed at, then
+			// two invitations go out.
+			d.see(orga, forumPath+"/invitations", http.StatusOK, fr("forumweb.invite.title"))
+			orga.typeInto("#f-emails", "invite1@example.org\ninvite2@example\n")
+			if st := orga.click(`form[action="` + forumPath + `/invitations/send"] button[type="submit"]`); st != http.StatusUnprocessableEntity {
+				t.Errorf("bad address: %d", st)
+			}
+			if !orga.besideField(".error-message", "f-emails") {
+				t.Error("the address error is not at its field")
+			}
+			orga.checkA11y()
+			orga.typeInto("#f-emails", "invite1@example.org\ninvite2@example.org")
+			if st := orga.click(`form[action="` + forumPath + `/invitations/send"] button[type="submit"]`); st != http.StatusOK {
+				t.Errorf("send invitations: %d", st)
+			}
+			if got := orga.text(".alert"); !strings.Contains(got, fr("forumweb.invite.done", "sent", 2, "skipped", 0)) {
+				t.Errorf("after sending: %q", got)
+			}
+			orga.checkA11y()
+
 			// Three through the public form, in the browser.
 			d.see(public, forumPath, http.StatusOK, "Forum du gouvernement ouvert")
 			if st := public.click(`form[action="` + forumPath + `/register"] button[type="submit"]`); st != http.StatusUnprocessableEntity {
