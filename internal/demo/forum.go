@@ -24,7 +24,8 @@ var demoRegistrants = []forum.RegistrationInput{
 }
 
 // loadForums adds a forum series with its next forum, open for
-// registration, a few registrants, proposed themes and an agenda; only
+// registration, a few registrants, proposed themes, and the forum held
+// before it with its action items (see loadHeldForum); only
 // into a database without any series. Mails it queues (confirmations)
 // carry links to the default local address.
 func loadForums(ctx context.Context, db *store.DB) (int, error) {
@@ -61,6 +62,11 @@ func loadForums(ctx context.Context, db *store.DB) (int, error) {
 			return err
 		}
 		added += 2
+		n, err := loadHeldForum(ctx, tx, svc, series, f)
+		if err != nil {
+			return err
+		}
+		added += n
 		var voters []forum.Voter
 		for _, r := range demoRegistrants {
 			r.Consent, r.PublicListing = true, r.Organisation != ""
@@ -83,4 +89,62 @@ func loadForums(ctx context.Context, db *store.DB) (int, error) {
 		return nil
 	})
 	return added, err
+}
+
+// demoActions are the action items decided at the demo's held forum: the
+// first is done, the other two stay open and come back for the next forum.
+var demoActions = []forum.ActionItemInput{
+	{Title: "Publier le jeu de données des attributions de logements sociaux", OwnerOrganisationID: "d3m0rg00000000000002",
+		Description: "Publication sur data.gouv.fr, avec un dictionnaire des variables."},
+	{Title: "Présenter l'état d'avancement de l'engagement sur la transparence des liens d'intérêts", Owner: "Ministère de la Santé",
+		Description: "Point d'étape promis lors du forum, avec le calendrier de la nouvelle version de Transparence-Santé."},
+	{Title: "Répondre par écrit aux questions restées sans réponse", OwnerOrganisationID: "d3m0rg00000000000001",
+		Owner: "Équipe gouvernement ouvert", Description: "Les réponses seront publiées sur la page du forum."},
+}
+
+// loadHeldForum adds the forum of the series held before next, with its
+// action items (one done, two open), and puts one of the open ones on the
+// agenda of next, so that the demo shows follow-ups both ways.
+func loadHeldForum(ctx context.Context, tx *sql.Tx, svc *forum.Service, series *forum.Series, next *forum.Forum) (int, error) {
+	var prev *forum.Occurrence
+	for _, o := range series.NextDates(next.StartsAt.Add(-150*24*time.Hour), 6) {
+		if o.EndsAt.Before(time.Now()) && o.StartsAt.Before(next.StartsAt) {
+			prev = &o
+		}
+	}
+	if prev == nil {
+		return 0, nil
+	}
+	in := series.ForumInput(*prev)
+	held, err := forum.CreateForum(ctx, tx, in)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := svc.Open(ctx, tx, held.ID); err != nil {
+		return 0, err
+	}
+	if _, err := svc.SetStatus(ctx, tx, held.ID, forum.StatusHeld); err != nil {
+		return 0, err
+	}
+	added := 1
+	var open []string
+	for i, a := range demoActions {
+		a.DueOn = time.Now().UTC().AddDate(0, 0, 15*i).Format("2006-01-02")
+		item, err := forum.AddActionItem(ctx, tx, held.ID, a)
+		if err != nil {
+			return added, err
+		}
+		added++
+		if i == 0 {
+			if _, err := forum.SetActionItemStatus(ctx, tx, item.ID, forum.ActionDone); err != nil {
+				return added, err
+			}
+		} else {
+			open = append(open, item.ID)
+		}
+	}
+	if _, err := forum.PullActionItems(ctx, tx, next.ID, open[:1]); err != nil {
+		return added, err
+	}
+	return added + 1, nil
 }

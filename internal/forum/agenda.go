@@ -19,12 +19,20 @@ type AgendaItem struct {
 	DurationMinutes int    `json:"duration_minutes"`
 	// PresenterOrganisationID is the organisation (often an
 	// administration) that presents or answers; Presenter is free text.
-	PresenterOrganisationID string    `json:"presenter_organisation_id,omitempty"`
-	PresenterOrganisation   string    `json:"presenter_organisation,omitempty"`
-	Presenter               string    `json:"presenter"`
-	ThemeID                 string    `json:"theme_id,omitempty"`
-	CreatedAt               time.Time `json:"created_at"`
-	UpdatedAt               time.Time `json:"updated_at"`
+	PresenterOrganisationID string `json:"presenter_organisation_id,omitempty"`
+	PresenterOrganisation   string `json:"presenter_organisation,omitempty"`
+	Presenter               string `json:"presenter"`
+	ThemeID                 string `json:"theme_id,omitempty"`
+	// ActionItemID is the action item of an earlier forum this item
+	// follows up (see PullActionItems); FollowUpForumID,
+	// FollowUpForumTitle and FollowUpForumStartsAt tell the forum where it
+	// was decided.
+	ActionItemID          string     `json:"action_item_id,omitempty"`
+	FollowUpForumID       string     `json:"follow_up_forum_id,omitempty"`
+	FollowUpForumTitle    string     `json:"follow_up_forum_title,omitempty"`
+	FollowUpForumStartsAt *time.Time `json:"follow_up_forum_starts_at,omitempty"`
+	CreatedAt             time.Time  `json:"created_at"`
+	UpdatedAt             time.Time  `json:"updated_at"`
 }
 
 // AgendaItemInput is the agenda item form.
@@ -167,12 +175,19 @@ func renumberAgenda(ctx context.Context, q store.Querier, forumID, moved string,
 }
 
 const agendaColumns = `a.id, a.forum_id, a.position, a.title, a.description, a.duration_minutes,
-	COALESCE(a.presenter_organisation_id, ''), COALESCE(o.name, ''), a.presenter, COALESCE(a.theme_id, ''), a.created_at, a.updated_at`
+	COALESCE(a.presenter_organisation_id, ''), COALESCE(o.name, ''), a.presenter, COALESCE(a.theme_id, ''),
+	COALESCE(a.action_item_id, ''), COALESCE(g.id, ''), COALESCE(g.title, ''), g.starts_at, a.created_at, a.updated_at`
+
+// agendaFrom joins an item to its presenter organisation and, for a
+// follow-up, to the action item and the forum where it was decided.
+const agendaFrom = ` FROM forum_agenda_items a LEFT JOIN organisations o ON o.id = a.presenter_organisation_id
+	LEFT JOIN forum_action_items x ON x.id = a.action_item_id LEFT JOIN forums g ON g.id = x.forum_id`
 
 func scanAgendaItem(row interface{ Scan(...any) error }) (*AgendaItem, error) {
 	it := &AgendaItem{}
 	err := row.Scan(&it.ID, &it.ForumID, &it.Position, &it.Title, &it.Description, &it.DurationMinutes, &it.PresenterOrganisationID,
-		&it.PresenterOrganisation, &it.Presenter, &it.ThemeID, &it.CreatedAt, &it.UpdatedAt)
+		&it.PresenterOrganisation, &it.Presenter, &it.ThemeID, &it.ActionItemID, &it.FollowUpForumID, &it.FollowUpForumTitle,
+		&it.FollowUpForumStartsAt, &it.CreatedAt, &it.UpdatedAt)
 	if err != nil {
 		return nil, store.Map(err)
 	}
@@ -181,15 +196,13 @@ func scanAgendaItem(row interface{ Scan(...any) error }) (*AgendaItem, error) {
 
 // GetAgendaItem loads an item.
 func GetAgendaItem(ctx context.Context, q store.Querier, id string) (*AgendaItem, error) {
-	return scanAgendaItem(q.QueryRowContext(ctx, `SELECT `+agendaColumns+` FROM forum_agenda_items a
-		LEFT JOIN organisations o ON o.id = a.presenter_organisation_id WHERE a.id = $1`, id))
+	return scanAgendaItem(q.QueryRowContext(ctx, `SELECT `+agendaColumns+agendaFrom+` WHERE a.id = $1`, id))
 }
 
 // Agenda returns a forum's items in order (published or not: the page
 // shows it to the public only once Forum.AgendaPublishedAt is set).
 func Agenda(ctx context.Context, q store.Querier, forumID string) ([]*AgendaItem, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+agendaColumns+` FROM forum_agenda_items a
-		LEFT JOIN organisations o ON o.id = a.presenter_organisation_id WHERE a.forum_id = $1 ORDER BY a.position, a.created_at, a.id`, forumID)
+	rows, err := q.QueryContext(ctx, `SELECT `+agendaColumns+agendaFrom+` WHERE a.forum_id = $1 ORDER BY a.position, a.created_at, a.id`, forumID)
 	if err != nil {
 		return nil, err
 	}

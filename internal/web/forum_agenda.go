@@ -4,12 +4,14 @@ import (
 	"database/sql"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/ogforum/ogforum/internal/audit"
 	"github.com/ogforum/ogforum/internal/directory"
 	"github.com/ogforum/ogforum/internal/forum"
 	"github.com/ogforum/ogforum/internal/store"
+	"github.com/ogforum/ogforum/internal/valid"
 )
 
 type agendaData struct {
@@ -19,20 +21,32 @@ type agendaData struct {
 	Items   []*forum.AgendaItem
 	Orgs    []Option
 	Refusal string
+	// Open are the open action items of earlier forums, to pull in.
+	Open []*forum.ActionItem
 }
 
 // agendaPage is the organisers' agenda editor: the themes proposed (with
-// their votes) to fix the agenda on, the items, and publication.
+// their votes) to fix the agenda on, the items, the open action items of
+// earlier forums to pull in, and publication.
 func (s *Server) agendaPage(w http.ResponseWriter, r *http.Request) {
 	f, ok := s.loadForum(w, r)
 	if !ok {
 		return
 	}
+	s.renderAgenda(w, r, http.StatusOK, f, r.URL.Query(), nil)
+}
+
+// renderAgenda shows the editor with the pull form's values and its field
+// errors (the other forms return to the page with ?refused=).
+func (s *Server) renderAgenda(w http.ResponseWriter, r *http.Request, status int, f *forum.Forum, form url.Values, fe valid.Errors) {
 	ctx := r.Context()
 	d := agendaData{F: f, When: forumWhen(f)}
 	var err error
 	if d.Themes, err = forum.ListThemes(ctx, s.db, f.ID); err == nil {
 		d.Items, err = forum.Agenda(ctx, s.db, f.ID)
+	}
+	if err == nil {
+		d.Open, err = forum.OpenActionItemsBefore(ctx, s.db, f.ID)
 	}
 	var orgs []*directory.Organisation
 	if err == nil {
@@ -50,12 +64,37 @@ func (s *Server) agendaPage(w http.ResponseWriter, r *http.Request) {
 	if k := r.URL.Query().Get("refused"); k != "" {
 		d.Refusal = p.T("error." + k)
 	}
-	if r.URL.Query().Get("done") == "1" {
+	switch r.URL.Query().Get("done") {
+	case "1":
 		p.Notice = p.T("forumweb.agenda.saved")
+	case "pulled":
+		p.Notice = p.T("forumweb.agenda.pulled")
 	}
-	p.Form = r.URL.Query()
+	p.Form = form
+	if len(fe) > 0 {
+		p.Errors = s.translateErrors(r, fe)
+	}
 	p.Data = d
-	s.render(w, r, http.StatusOK, "forum_agenda", p)
+	s.render(w, r, status, "forum_agenda", p)
+}
+
+// agendaPull puts the open action items ticked on the agenda; a refusal
+// (none ticked, one already on the agenda...) shows at the list.
+func (s *Server) agendaPull(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.loadForum(w, r)
+	if !ok {
+		return
+	}
+	_, err := s.pull(r, f.ID, r.PostForm["action_item_ids"])
+	if fe, ok := fieldErrors(err); ok {
+		s.renderAgenda(w, r, http.StatusUnprocessableEntity, f, r.PostForm, fe)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	seeOther(w, r, "/forums/"+f.ID+"/agenda?done=pulled#agenda-items")
 }
 
 // agendaChange runs an agenda change for the forum and returns to the

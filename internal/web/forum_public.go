@@ -56,6 +56,7 @@ type forumData struct {
 	Where      string
 	Seats      forum.Availability
 	Agenda     []*forum.AgendaItem
+	Actions    []*forum.ActionItem // decided at the forum: public once it is held
 	Orgs       []string
 	Themes     []*forum.Theme
 	Voted      map[string]bool
@@ -76,6 +77,11 @@ func (s *Server) loadForumData(ctx context.Context, r *http.Request, f *forum.Fo
 	}
 	if f.AgendaPublishedAt != nil || d.Organiser {
 		if d.Agenda, err = forum.Agenda(ctx, s.db, f.ID); err != nil {
+			return nil, err
+		}
+	}
+	if publicActions(f) {
+		if d.Actions, err = forum.ActionItems(ctx, s.db, f.ID); err != nil {
 			return nil, err
 		}
 	}

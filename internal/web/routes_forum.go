@@ -2,6 +2,7 @@ package web
 
 var forumViews = []string{
 	"forums", "forum", "forum_form", "forum_registrations", "forum_agenda", "forum_invitations",
+	"forum_actions",
 	"series_list", "series_form",
 	"registration",
 	"checkin", "checkin_code",
@@ -56,6 +57,14 @@ func (s *Server) forumRoutes() []route {
 		{pattern: "POST /agenda-items/{id}/edit", access: organisers, handler: s.agendaItemEdit},
 		{pattern: "POST /agenda-items/{id}/move", access: organisers, handler: s.agendaItemMove},
 		{pattern: "POST /agenda-items/{id}/delete", access: organisers, handler: s.agendaItemDelete},
+		{pattern: "POST /forums/{id}/agenda/pull", access: organisers, handler: s.agendaPull},
+
+		// Organisers: action items decided at a forum.
+		{pattern: "GET /forums/{id}/actions", access: organisers, handler: s.actionsPage},
+		{pattern: "POST /forums/{id}/actions", access: organisers, handler: s.actionAdd},
+		{pattern: "POST /action-items/{id}/edit", access: organisers, handler: s.actionEdit},
+		{pattern: "POST /action-items/{id}/status", access: organisers, handler: s.actionStatus},
+		{pattern: "POST /action-items/{id}/delete", access: organisers, handler: s.actionDelete},
 
 		// Reception desk.
 		{pattern: "GET /forums/{id}/attendance.pdf", access: organisers, handler: s.attendanceDownload("pdf")},
@@ -87,5 +96,10 @@ func (s *Server) forumRoutes() []route {
 		{pattern: "GET /api/v1/forums/{id}/themes", access: anyone, handler: s.apiThemes},
 		{pattern: "POST /api/v1/forums/{id}/themes", access: anyone, handler: s.apiThemePropose, limit: "registration"},
 		{pattern: "POST /api/v1/themes/{id}/votes", access: anyone, handler: s.apiThemeVote, limit: "registration"},
+		{pattern: "GET /api/v1/forums/{id}/action-items", access: anyone, handler: s.apiActionItems, cache: true},
+		{pattern: "POST /api/v1/forums/{id}/action-items", access: organisers, handler: s.apiActionItemCreate},
+		{pattern: "PATCH /api/v1/action-items/{id}", access: organisers, handler: s.apiActionItemPatch},
+		{pattern: "DELETE /api/v1/action-items/{id}", access: organisers, handler: s.apiActionItemDelete},
+		{pattern: "POST /api/v1/forums/{id}/agenda/pull", access: organisers, handler: s.apiAgendaPull},
 	}
 }

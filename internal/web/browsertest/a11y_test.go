@@ -2,10 +2,13 @@ package browsertest
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/ogforum/ogforum/internal/auth"
+	"github.com/ogforum/ogforum/internal/forum"
 	"github.com/ogforum/ogforum/internal/i18n"
 	"github.com/ogforum/ogforum/internal/mail"
 	"github.com/ogforum/ogforum/internal/settings"
@@ -281,4 +284,141 @@ func (s *scenario) everyPage(lang string) {
 		t.Errorf("new API token (%s): no token shown", lang)
 	}
 	v.checkA11y()
+}
+
+// TestForumActionItemsAreAccessible follows an organiser who records the
+// action items of a held forum, refused forms included, then takes the
+// open ones up on the next forum's agenda; axe-core checks every page
+// state, in French and in English.
+func TestForumActionItemsAreAccessible(t *testing.T) {
+	axe := axeSource(t)
+	browser := startBrowser(t)
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		env := webtest.New(t, db)
+		ctx := context.Background()
+		svc := forum.New(db, forum.Config{BaseURL: env.HTTP.URL})
+		var held, next *forum.Forum
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			series, err := forum.CreateSeries(ctx, tx, forum.SeriesInput{Title: "Forum OGP", Weekday: 2, WeekOfMonth: 3, FirstMonth: "2026-01", Capacity: 80})
+			if err != nil {
+				return err
+			}
+			for i, days := range []int{-60, 30} {
+				start := time.Now().UTC().Add(time.Duration(days) * 24 * time.Hour).Truncate(time.Hour)
+				f, err := forum.CreateForum(ctx, tx, forum.ForumInput{SeriesID: series.ID, Title: []string{"Forum de janvier", "Forum de mars"}[i],
+					StartsAt: start, EndsAt: start.Add(2 * time.Hour), Capacity: 80})
+				if err != nil {
+					return err
+				}
+				if f, err = svc.Open(ctx, tx, f.ID); err != nil {
+					return err
+				}
+				if i == 0 {
+					held, err = svc.SetStatus(ctx, tx, f.ID, forum.StatusHeld)
+				} else {
+					next = f
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := &dirScenario{t: t, env: env, cat: cat, dir: t.TempDir(), people: map[string]string{}}
+		v := d.signedIn(browser, axe, "fr-FR,fr;q=0.9", auth.Organiser, "claire.orga@example.org")
+		fr := func(k string, args ...any) string { return cat.T("fr", k, args...) }
+
+		// The forum page leads to its action items.
+		d.see(v, "/forums/"+held.ID, http.StatusOK, "Forum de janvier")
+		if st := v.click(`a[href="/forums/` + held.ID + `/actions"]`); st != http.StatusOK {
+			t.Fatalf("action items page: %d", st)
+		}
+		if got := v.text("h1"); got != fr("forumweb.actions.title") {
+			t.Errorf("action items page: h1 %q", got)
+		}
+		v.checkA11y()
+
+		// A refused form: each message next to its field.
+		v.typeInto("#f-due_on", "demain")
+		if st := v.click(`#action-form button[type="submit"]`); st != http.StatusUnprocessableEntity {
+			t.Errorf("empty action item: %d, want 422", st)
+		}
+		d.fieldError(v, "f-title", fr("error.required"))
+		d.fieldError(v, "f-due_on", fr("error.forum_action_due_invalid"))
+		if got := v.value("#f-due_on"); got != "demain" {
+			t.Errorf("the due date typed is lost: %q", got)
+		}
+		v.checkA11y()
+
+		for _, a := range [][3]string{
+			{"Publier les données des attributions", "Ministère du Logement", "30/06/2026"},
+			{"Répondre aux questions écrites", "Équipe gouvernement ouvert", ""},
+			{"Présenter le calendrier de Transparence-Santé", "Ministère de la Santé", "15/05/2026"},
+		} {
+			v.typeInto("#f-title", a[0])
+			v.typeInto("#f-owner", a[1])
+			v.typeInto("#f-due_on", a[2])
+			if st := v.click(`#action-form button[type="submit"]`); st != http.StatusOK {
+				t.Fatalf("add %s: %d", a[0], st)
+			}
+		}
+		if n := len(v.texts("#actions tbody tr")); n != 3 {
+			t.Errorf("%d action items listed, want 3", n)
+		}
+		if st := v.click(`#actions tbody tr:nth-child(2) button[value="done"]`); st != http.StatusOK {
+			t.Fatalf("mark done: %d", st)
+		}
+		v.checkA11y()
+		if st := v.click(`#actions tbody tr:nth-child(1) a`); st != http.StatusOK {
+			t.Fatalf("edit: %d", st)
+		}
+		if got := v.value("#f-title"); got != "Publier les données des attributions" {
+			t.Errorf("edit form shows %q", got)
+		}
+		v.checkA11y()
+
+		// The public sees them on the held forum's page.
+		public := newVisitor(t, browser, env.HTTP.URL, axe, "fr-FR,fr;q=0.9")
+		d.see(public, "/forums/"+held.ID, http.StatusOK, "Forum de janvier")
+		if n := len(public.texts("#actions tbody tr")); n != 3 {
+			t.Errorf("public page lists %d action items, want 3", n)
+		}
+
+		// The next forum's agenda offers the two open ones.
+		d.see(v, "/forums/"+next.ID+"/agenda", http.StatusOK, fr("forumweb.agenda.editor"))
+		if n := len(v.texts(`#f-action_item_ids input[type="checkbox"]`)); n != 2 {
+			t.Errorf("%d action items offered, want 2", n)
+		}
+		if st := v.click(`#pull-form button[type="submit"]`); st != http.StatusUnprocessableEntity {
+			t.Errorf("nothing ticked: %d, want 422", st)
+		}
+		if got := v.text("#f-action_item_ids-error"); got != fr("error.forum_action_none_selected") {
+			t.Errorf("nothing ticked: message %q", got)
+		}
+		v.checkA11y()
+		v.check("#f-action_item_ids-0")
+		v.check("#f-action_item_ids-1")
+		if st := v.click(`#pull-form button[type="submit"]`); st != http.StatusOK {
+			t.Fatalf("pull: %d", st)
+		}
+		if n := len(v.texts(".agenda .follow-up")); n != 2 {
+			t.Errorf("%d follow-ups on the agenda, want 2", n)
+		}
+		if !v.exists(`#f-action_item_ids-0[disabled]`) {
+			t.Errorf("an item on the agenda can still be ticked")
+		}
+		v.checkA11y()
+
+		v.switchLanguage("en")
+		v.checkA11y()
+		v.open("/forums/" + held.ID + "/actions")
+		v.checkA11y()
+	})
 }
