@@ -67,6 +67,17 @@ type ThemeInput struct {
 	Description string `json:"description"`
 }
 
+// Past tells whether the forum is behind us: held, reported or cancelled.
+// Its seats no longer matter, and themes are no longer proposed or voted
+// for.
+func (f *Forum) Past() bool {
+	switch f.Status {
+	case StatusHeld, StatusReported, StatusCancelled:
+		return true
+	}
+	return false
+}
+
 // themesOpen refuses proposals and votes once a forum is held, reported or
 // cancelled.
 func themesOpen(ctx context.Context, q store.Querier, forumID string) error {
@@ -74,8 +85,7 @@ func themesOpen(ctx context.Context, q store.Querier, forumID string) error {
 	if err != nil {
 		return err
 	}
-	switch f.Status {
-	case StatusHeld, StatusReported, StatusCancelled:
+	if f.Past() {
 		return ErrThemesClosed
 	}
 	return nil
