@@ -39,8 +39,20 @@ func (s *Service) Register(ctx context.Context, tx *sql.Tx, forumID string, in R
 	case !now.Before(f.Deadline()):
 		return nil, "", ErrDeadlinePassed
 	}
-	if err := s.checkDuplicate(ctx, tx, f.ID, in.Email); err != nil {
+	// The organisation's registrations are counted only when the forum
+	// caps them: an empty key skips that count.
+	var capKey string
+	if f.MaxPerOrganisation > 0 {
+		capKey = orgKey(in.Organisation)
+	}
+	var o occupancy
+	var lastPosition, orgActive int
+	var duplicate bool
+	if err := s.queryRow(ctx, tx, seatStatsStatement, f.ID, capKey, in.Email).Scan(&o.confirmed, &o.civil, &lastPosition, &orgActive, &duplicate); err != nil {
 		return nil, "", err
+	}
+	if duplicate {
+		return nil, "", s.duplicateOf(ctx, tx, f.ID, in.Email)
 	}
 	var invitationID string
 	if f.InvitationOnly {
@@ -48,12 +60,7 @@ func (s *Service) Register(ctx context.Context, tx *sql.Tx, forumID string, in R
 			return nil, "", err
 		}
 	}
-	var o occupancy
-	var lastPosition, orgActive int
-	if err := s.queryRow(ctx, tx, seatStatsStatement, f.ID, orgKey(in.Organisation)).Scan(&o.confirmed, &o.civil, &lastPosition, &orgActive); err != nil {
-		return nil, "", err
-	}
-	if f.MaxPerOrganisation > 0 && orgActive >= f.MaxPerOrganisation {
+	if capKey != "" && orgActive >= f.MaxPerOrganisation {
 		return nil, "", valid.Errors{"organisation": "error.forum_organisation_full"}
 	}
 	status, position := Confirmed, 0
@@ -89,31 +96,40 @@ func (s *Service) Register(ctx context.Context, tx *sql.Tx, forumID string, in R
 }
 
 const duplicateStatement = `SELECT id, status, COALESCE(waitlist_position, 0) FROM forum_registrations
-	WHERE forum_id = $1 AND email = $2 AND status IN ('confirmed', 'waitlisted')`
+	WHERE forum_id = $1 AND email = $2 AND status IN ('confirmed', 'waitlisted') AND email <> ''`
 
 // checkDuplicate refuses an address that holds an active registration.
 func (s *Service) checkDuplicate(ctx context.Context, tx *sql.Tx, forumID, email string) error {
 	if email == "" {
 		return nil
 	}
-	var e AlreadyRegisteredError
-	err := s.queryRow(ctx, tx, duplicateStatement, forumID, email).Scan(&e.RegistrationID, &e.Status, &e.WaitlistPosition)
-	if err == nil {
-		return &e
-	}
-	return store.IgnoreNotFound(store.Map(err))
+	return store.IgnoreNotFound(s.duplicateOf(ctx, tx, forumID, email))
 }
 
-// seatStatsStatement counts, after the forum's lock is held (PostgreSQL
-// takes this statement's snapshot then), the confirmed seats, those of
-// civil society, the last waiting position and the active registrations
-// of an organisation. Every part runs on an index.
+// duplicateOf describes the active registration of an address, which
+// seatStatsStatement found.
+func (s *Service) duplicateOf(ctx context.Context, tx *sql.Tx, forumID, email string) error {
+	var e AlreadyRegisteredError
+	if err := s.queryRow(ctx, tx, duplicateStatement, forumID, email).Scan(&e.RegistrationID, &e.Status, &e.WaitlistPosition); err != nil {
+		return store.Map(err)
+	}
+	return &e
+}
+
+// seatStatsStatement reads, once the forum's lock is held (PostgreSQL
+// takes this statement's snapshot then), all that a registration decides
+// on, in one round trip: the confirmed seats, those of civil society, the
+// last waiting position, the active registrations of an organisation ($2;
+// not counted when empty) and whether the address ($3) holds an active
+// registration already. Every part runs on an index.
 const seatStatsStatement = `SELECT
 	(SELECT COUNT(*) FROM forum_registrations WHERE forum_id = $1 AND status = 'confirmed'),
 	(SELECT COUNT(*) FROM forum_registrations WHERE forum_id = $1 AND status = 'confirmed' AND college = 'civil_society'),
 	(SELECT COALESCE(MAX(waitlist_position), 0) FROM forum_registrations WHERE forum_id = $1 AND waitlist_position IS NOT NULL),
-	(SELECT COUNT(*) FROM forum_registrations WHERE forum_id = $1 AND organisation_key = $2 AND organisation_key <> ''
-		AND status IN ('confirmed', 'waitlisted'))`
+	(SELECT COUNT(*) FROM forum_registrations WHERE $2 <> '' AND forum_id = $1 AND organisation_key = $2
+		AND status IN ('confirmed', 'waitlisted')),
+	EXISTS (SELECT 1 FROM forum_registrations WHERE forum_id = $1 AND email = $3 AND $3 <> ''
+		AND status IN ('confirmed', 'waitlisted') AND email <> '')`
 
 // insertRegistration writes a registration (validated input). The consent
 // date is now: only validated forms with consent, or walk-ins that gave

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 
 	"github.com/ogforum/ogforum/internal/audit"
@@ -20,13 +23,23 @@ type apiRegistrationBody struct {
 // apiRegister registers someone (public while the forum is open): 201
 // with the status, the waiting position and the manage token; 409 with
 // the existing status for an address already registered; 422 otherwise.
+//
+// The registration reads the forum under its lock, so a registration that
+// succeeds loads it once; the forum is looked up beforehand only on the
+// way out of a refusal, so that a forum that does not exist (or a draft,
+// for all but organisers) answers 404 whatever else is wrong.
 func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) {
-	f, ok := s.apiLoadForum(w, r)
-	if !ok {
-		return
-	}
 	var body apiRegistrationBody
-	if !s.decodeJSON(w, r, &body) {
+	var seen bytes.Buffer
+	if err := json.NewDecoder(io.TeeReader(r.Body, &seen)).Decode(&body); err != nil {
+		if _, ok := s.apiLoadForum(w, r); !ok {
+			return
+		}
+		// decodeJSON answers the error, reading the same bytes again.
+		r.Body = io.NopCloser(io.MultiReader(&seen, r.Body))
+		if s.decodeJSON(w, r, &apiRegistrationBody{}) {
+			s.apiError(w, r, http.StatusBadRequest, "bad_json", "error.bad_json", nil)
+		}
 		return
 	}
 	in := body.RegistrationInput
@@ -36,9 +49,11 @@ func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) {
 	if in.Language == "" {
 		in.Language = state(r).Lang
 	}
-	reg, token, err := s.register(r, f.ID, in)
+	reg, token, err := s.register(r, r.PathValue("id"), in)
 	if err != nil {
-		s.apiForumError(w, r, err)
+		if _, ok := s.apiLoadForum(w, r); ok {
+			s.apiForumError(w, r, err)
+		}
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{

@@ -60,7 +60,7 @@ func main() {
 	flag.IntVar(&o.starts, "starts", 10, "start-ups to time on a fresh empty database")
 	flag.DurationVar(&o.idle, "idle", 5*time.Second, "wait before reading the resident memory of an idle server")
 	flag.StringVar(&o.out, "out", "", "also write the markdown report to this file")
-	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "run `ogforum serve` in this process's child under a CPU profile written to this file (figures then carry the profiler's cost)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "run `ogforum serve` in this process's child under a CPU profile written to this file (figures then carry the profiler's cost); with -rush and several processes, the second one's goes to FILE.2, and so on")
 	flag.BoolVar(&o.pages, "pages", true, "also measure the plan page (issue 4: 60 commitments, 300 milestones, 100 indicators of 24 values) and the forum page (issue 5: 100 registrants, agenda), seeded through the API, anonymous and signed in")
 	flag.BoolVar(&o.rush, "rush", false, "instead: the registration rush of issue 5 (-rush-n registrations by -clients clients for -seats seats), -rounds times")
 	flag.StringVar(&o.db, "db", "", "rush: PostgreSQL URL of a server to create a scratch database on (default: SQLite, one process)")

@@ -65,7 +65,7 @@ func runRush(ctx context.Context, o options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	engine, dbEnv := "SQLite", []string(nil)
+	engine, dbEnv, pgDB := "SQLite", []string(nil), ""
 	if o.db != "" {
 		engine = "PostgreSQL"
 		dsn, err := scratchDatabase(ctx, o.db)
@@ -74,6 +74,8 @@ func runRush(ctx context.Context, o options) (string, error) {
 		}
 		defer dropDatabase(o.db, dsn)
 		dbEnv = []string{"OGFORUM_DATABASE=" + dsn}
+		u, _ := url.Parse(dsn)
+		pgDB = strings.TrimPrefix(u.Path, "/")
 	}
 	progress("creating the admin and its token (%s)", engine)
 	token, err := seed(ctx, bin, filepath.Join(work, "data-1"), 1, dbEnv...)
@@ -87,7 +89,11 @@ func runRush(ctx context.Context, o options) (string, error) {
 		}
 	}()
 	for i := range o.procs {
-		cmd := serveCommand(ctx, bin, filepath.Join(work, fmt.Sprintf("data-%d", i+1)), o.cpuProfile)
+		profile := o.cpuProfile
+		if profile != "" && i > 0 {
+			profile = fmt.Sprintf("%s.%d", profile, i+1) // one profile per process
+		}
+		cmd := serveCommand(ctx, bin, filepath.Join(work, fmt.Sprintf("data-%d", i+1)), profile)
 		cmd.Env = append(cmd.Env, dbEnv...)
 		p, err := start(cmd)
 		if err != nil {
@@ -99,7 +105,7 @@ func runRush(ctx context.Context, o options) (string, error) {
 	var rounds []rushRound
 	for round := 1; round <= o.rounds; round++ {
 		progress("round %d/%d: %d registrations by %d clients for %d seats, %d process(es) on %s", round, o.rounds, o.rushN, o.clients, o.seats, len(procs), engine)
-		r, err := rushOnce(ctx, o, admin, procs, round)
+		r, err := rushOnce(ctx, o, admin, procs, round, pgDB)
 		if err != nil {
 			return "", fmt.Errorf("round %d: %w", round, err)
 		}
@@ -119,7 +125,9 @@ func runRush(ctx context.Context, o options) (string, error) {
 	return renderRush(meta, o, engine, rounds), nil
 }
 
-func rushOnce(ctx context.Context, o options, admin *apiClient, procs []*process, round int) (rushRound, error) {
+// rushOnce runs one round; pgDB is the scratch database on PostgreSQL
+// ("" on SQLite), whose server processes' CPU time it measures.
+func rushOnce(ctx context.Context, o options, admin *apiClient, procs []*process, round int, pgDB string) (rushRound, error) {
 	var r rushRound
 	start := time.Date(2027, 5, 13, 17, 0, 0, 0, time.FixedZone("CEST", 7200))
 	id, err := admin.create(ctx, "/api/v1/forums", map[string]any{
@@ -172,12 +180,12 @@ func rushOnce(ctx context.Context, o options, admin *apiClient, procs []*process
 			}
 		})
 	}
-	cpu0, pg0, busy0, self0 := sumCPU(pids), commCPU("postgres"), machineBusy(), procCPU(os.Getpid())
+	cpu0, pg0, busy0, self0 := sumCPU(pids), pgCPU(pgDB), machineBusy(), procCPU(os.Getpid())
 	t0 = time.Now()
 	close(gate)
 	wg.Wait()
 	r.wall = time.Since(t0)
-	r.serverCPU, r.pgCPU, r.selfCPU = sumCPU(pids)-cpu0, commCPU("postgres")-pg0, procCPU(os.Getpid())-self0
+	r.serverCPU, r.pgCPU, r.selfCPU = sumCPU(pids)-cpu0, pgCPUSince(pgDB, pg0), procCPU(os.Getpid())-self0
 	r.othersCPU = max(0, machineBusy()-busy0-r.serverCPU-r.selfCPU-r.pgCPU)
 	if ctx.Err() != nil {
 		return r, ctx.Err()
@@ -300,21 +308,46 @@ func sumCPU(pids []int) time.Duration {
 	return t
 }
 
-// commCPU is the CPU time of every process whose command name is comm
-// (the PostgreSQL server's processes: they serve other users too).
-func commCPU(comm string) time.Duration {
+// pgCPU is the CPU time so far of each PostgreSQL process working for
+// database db: its backends and the server's own processes (WAL writer,
+// checkpointer...), not the backends of other databases, which other
+// programs on the machine may be using. Empty when db is "".
+func pgCPU(db string) map[int]time.Duration {
+	out := map[int]time.Duration{}
+	if db == "" {
+		return out
+	}
 	entries, _ := os.ReadDir("/proc")
-	var t time.Duration
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/comm")
-		if err != nil || strings.TrimSpace(string(b)) != comm {
+		comm, err := os.ReadFile("/proc/" + e.Name() + "/comm")
+		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
 			continue
 		}
-		t += procCPU(pid)
+		// A backend's title is "postgres: [cluster: ]user db host(port) state",
+		// or "[local]" for a Unix socket.
+		title, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		t := string(title)
+		if backend := strings.Contains(t, "(") || strings.Contains(t, "[local]"); backend && !strings.Contains(t, " "+db+" ") {
+			continue
+		}
+		out[pid] = procCPU(pid)
+	}
+	return out
+}
+
+// pgCPUSince is the CPU time pgCPU's processes used since before, process
+// by process: one that started since counts in full, one that ended since
+// is missed (the benchmark's backends live through a round). Subtracting
+// sums instead would count against the benchmark the processes of other
+// programs that end during the round.
+func pgCPUSince(db string, before map[int]time.Duration) time.Duration {
+	var t time.Duration
+	for pid, cpu := range pgCPU(db) {
+		t += max(0, cpu-before[pid])
 	}
 	return t
 }
@@ -358,7 +391,7 @@ func renderRush(m runMeta, o options, engine string, rounds []rushRound) string 
 	p("\n| figure | median (min–max) | target | |")
 	p("|---|--:|---|---|")
 	p("| registrations per second, %s | %.0f (%.0f–%.0f) | %s | %s |", engine, median(rates), slices.Min(rates), slices.Max(rates), target, verdictCell)
-	p("\n*others*: CPU used by programs other than the bench, its servers%s, as a share of the %d cores.", map[bool]string{true: "", false: " and the PostgreSQL server (which other programs may also use)"}[engine == "SQLite"], m.cores)
+	p("\n*others*: CPU used by programs other than the bench, its servers%s, as a share of the %d cores.", map[bool]string{true: "", false: " and the PostgreSQL processes working for its database (its backends, the WAL writer, the checkpointer...)"}[engine == "SQLite"], m.cores)
 	if worst := slices.Max(others); worst > 5 {
 		p("\n**Other programs used up to %.0f %% of the machine during a rush: these figures are disturbed.**", worst)
 	}
