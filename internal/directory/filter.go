@@ -2,7 +2,7 @@ package directory
 
 import (
 	"context"
-	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/ogforum/ogforum/internal/store"
@@ -65,39 +65,86 @@ func (f *Filter) Validate(ctx context.Context, q store.Querier) error {
 	return fe.Err()
 }
 
-// where builds the SQL condition and its arguments, numbering placeholders
-// from $1. People match a sector when they or their organisation carry it.
-func (f Filter) where() (string, []any) {
+// filterSQL is a filter in SQL for one engine.
+type filterSQL struct {
+	cond string // " WHERE ..." on people p, or ""
+	args []any
+	// set selects the ids of the people matching the indexed words of the
+	// query, or is ""; setArgs are its arguments, from $1. only tells
+	// that the set is the whole filter.
+	set     string
+	setArgs []any
+	only    bool
+	dialect store.Dialect
+}
+
+// build turns the filter into SQL for dialect d ("" for any engine), its
+// placeholders numbered from $1. ids, when
+// not nil, are the people matching the indexed words of the query, found
+// already: they stand for the set. People match a sector when they or
+// their organisation carry it.
+func (f Filter) build(d store.Dialect, ids []string) filterSQL {
 	var conds []string
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + itoa(len(args))
 	}
+	fs := filterSQL{dialect: d}
+	var scans []string
 	if s := Fold(f.Q); s != "" {
-		conds = append(conds, textCondition(s, arg))
+		if ids != nil {
+			conds = append(conds, idsCondition(d, ids, arg))
+		} else if set := textSet(s, d, arg); set != "" {
+			fs.set, fs.setArgs = set, slices.Clone(args)
+			conds = append(conds, `p.id IN (`+set+`)`)
+		}
+		scans = textScans(s, arg)
 	}
+	someSet := len(conds) > 0
 	if len(f.Sectors) > 0 {
 		var ph []string
 		for _, s := range f.Sectors {
 			ph = append(ph, arg(s))
 		}
 		in := strings.Join(ph, ", ")
-		// One IN over a UNION: the engine starts from the people who carry
-		// the sectors instead of testing everyone.
-		conds = append(conds, `p.id IN (SELECT ps.person_id FROM person_sectors ps WHERE ps.sector_slug IN (`+in+`)
-			UNION SELECT sp.id FROM people sp WHERE sp.organisation_id IN
-				(SELECT os.organisation_id FROM organisation_sectors os WHERE os.sector_slug IN (`+in+`)))`)
+		if someSet {
+			// The words found a set of people: each is tested, rather than
+			// listing everyone who carries the sectors.
+			conds = append(conds, `(EXISTS (SELECT 1 FROM person_sectors ps WHERE ps.person_id = p.id AND ps.sector_slug IN (`+in+`))
+				OR p.organisation_id IN (SELECT os.organisation_id FROM organisation_sectors os WHERE os.sector_slug IN (`+in+`)))`)
+		} else {
+			// One IN over a UNION: the engine starts from the people who
+			// carry the sectors instead of testing everyone.
+			conds = append(conds, `p.id IN (SELECT ps.person_id FROM person_sectors ps WHERE ps.sector_slug IN (`+in+`)
+				UNION SELECT sp.id FROM people sp WHERE sp.organisation_id IN
+					(SELECT os.organisation_id FROM organisation_sectors os WHERE os.sector_slug IN (`+in+`)))`)
+		}
 	}
+	// The organisation's college and kind are looked up among the
+	// organisations (a few thousand at most), so that no condition needs
+	// the organisation joined. People without an organisation are of the
+	// civil society and of the kind "individual". (COALESCE keeps the
+	// engine from listing the people of those organisations by index: they
+	// are often most of the directory, and reading them one by one costs
+	// more than reading everyone.)
 	if f.College != "" {
-		conds = append(conds, `COALESCE(o.college, 'civil_society') = `+arg(f.College))
+		c := `COALESCE(p.organisation_id, '') IN (SELECT co.id FROM organisations co WHERE co.college = ` + arg(f.College) + `)`
+		if f.College == CollegeCivilSociety {
+			c = `(p.organisation_id IS NULL OR ` + c + `)`
+		}
+		conds = append(conds, c)
 	}
 	if len(f.Kinds) > 0 {
 		var ph []string
 		for _, k := range f.Kinds {
 			ph = append(ph, arg(k))
 		}
-		conds = append(conds, `COALESCE(o.kind, 'individual') IN (`+strings.Join(ph, ", ")+`)`)
+		c := `COALESCE(p.organisation_id, '') IN (SELECT ko.id FROM organisations ko WHERE ko.kind IN (` + strings.Join(ph, ", ") + `))`
+		if slices.Contains(f.Kinds, "individual") {
+			c = `(p.organisation_id IS NULL OR ` + c + `)`
+		}
+		conds = append(conds, c)
 	}
 	if f.Language != "" {
 		conds = append(conds, `p.language = `+arg(f.Language))
@@ -115,62 +162,15 @@ func (f Filter) where() (string, []any) {
 	if f.OrganisationID != "" {
 		conds = append(conds, `p.organisation_id = `+arg(f.OrganisationID))
 	}
-	if len(conds) == 0 {
-		return "", nil
+	// Scanning the text costs the most per person: it comes last, so
+	// that the other conditions rule people out first.
+	conds = append(conds, scans...)
+	fs.args = args
+	if len(conds) > 0 {
+		fs.cond = " WHERE " + strings.Join(conds, " AND ")
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args
-}
-
-var orgColumn = regexp.MustCompile(`\bo\.`)
-
-// CountPeople counts the people matching f. The organisation is joined
-// only when the filter looks at it.
-func CountPeople(ctx context.Context, q store.Querier, f Filter) (int, error) {
-	cond, args := f.where()
-	from := personFrom
-	if !orgColumn.MatchString(cond) {
-		from = ` FROM people p`
-	}
-	var n int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*)`+from+cond, args...).Scan(&n)
-	return n, err
-}
-
-// SearchPeople returns a page of the people matching f, sorted by last
-// and first name.
-func SearchPeople(ctx context.Context, q store.Querier, f Filter, limit, offset int) ([]*Person, error) {
-	return searchPeople(ctx, q, f, limit, offset)
-}
-
-func searchPeople(ctx context.Context, q store.Querier, f Filter, limit, offset int) ([]*Person, error) {
-	if limit <= 0 || limit > 1000 {
-		limit = 50
-	}
-	cond, args := f.where()
-	args = append(args, limit, max(offset, 0))
-	rows, err := q.QueryContext(ctx, `SELECT `+personColumns+personFrom+cond+
-		` ORDER BY p.sort_key, p.id LIMIT $`+itoa(len(args)-1)+` OFFSET $`+itoa(len(args)), args...)
-	if err != nil {
-		return nil, err
-	}
-	return collectPeople(ctx, q, rows)
-}
-
-// SearchPeopleCount returns a page of the people matching f and how many
-// match in all, as a paginated list needs. (A window count in the page
-// query was tried: it costs more when many people match, since every
-// matching row is then read in full.)
-
-func SearchPeopleCount(ctx context.Context, q store.Querier, f Filter, limit, offset int) ([]*Person, int, error) {
-	total, err := CountPeople(ctx, q, f)
-	if err != nil || total == 0 || offset >= total {
-		return []*Person{}, total, err
-	}
-	people, err := searchPeople(ctx, q, f, limit, offset)
-	if people == nil {
-		people = []*Person{}
-	}
-	return people, total, err
+	fs.only = fs.set != "" && len(conds) == 1
+	return fs
 }
 
 // EachPerson walks every person matching f in batches ordered by id
@@ -181,9 +181,9 @@ func EachPerson(ctx context.Context, q store.Querier, f Filter, batch int, fn fu
 		batch = 500
 	}
 	after := ""
+	fs := f.build(dialectOf(q), nil)
 	for {
-		cond, args := f.where()
-		args = append(args, after, batch)
+		cond, args := fs.cond, append(fs.args[:len(fs.args):len(fs.args)], after, batch)
 		link := " WHERE "
 		if cond != "" {
 			link = cond + " AND "
@@ -245,44 +245,4 @@ func collect(ctx context.Context, q store.Querier, rows personRows, scan func(in
 		p.Sectors = nonNil(sectors[p.ID])
 	}
 	return out, nil
-}
-
-// textCondition matches every word of the folded query: by word prefix
-// through the term index for words of three characters or more, and by
-// scanning the folded text for shorter words or a query without words.
-func textCondition(folded string, arg func(any) string) string {
-	scan := func(w string) string {
-		p := arg(likePattern(w))
-		return `(p.search_text LIKE ` + p + ` ESCAPE '\' OR o.name_key LIKE ` + p + ` ESCAPE '\')`
-	}
-	if q := strings.TrimSpace(folded); strings.ContainsAny(q, "@.") && !strings.Contains(q, " ") {
-		// An e-mail address or a domain, or their beginning: matched
-		// against the stored addresses and domains; a fragment such as
-		// "@example" is scanned for.
-		if strings.HasPrefix(q, "@") || len([]rune(q)) < headLen {
-			return scan(q)
-		}
-		h, prefix := arg(head(q)), arg(strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)+"%")
-		return `p.id IN (SELECT pt.person_id FROM person_terms pt WHERE pt.head = ` + h + ` AND pt.term LIKE ` + prefix + ` ESCAPE '\')`
-	}
-	ws := words(folded)
-	if len(ws) == 0 {
-		p := arg(likePattern(folded))
-		return `(p.search_text LIKE ` + p + ` ESCAPE '\' OR o.name_key LIKE ` + p + ` ESCAPE '\')`
-	}
-	var conds []string
-	for _, w := range ws {
-		if len([]rune(w)) < headLen {
-			p := arg(likePattern(w))
-			conds = append(conds, `(p.search_text LIKE `+p+` ESCAPE '\' OR o.name_key LIKE `+p+` ESCAPE '\')`)
-			continue
-		}
-		h, prefix := arg(head(w)), arg(strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(w)+"%")
-		// One IN over a UNION, so that the engine drives the search from
-		// the matching ids rather than testing every person.
-		conds = append(conds, `p.id IN (SELECT pt.person_id FROM person_terms pt WHERE pt.head = `+h+` AND pt.term LIKE `+prefix+` ESCAPE '\'
-			UNION SELECT op.id FROM people op WHERE op.organisation_id IN
-				(SELECT ot.organisation_id FROM organisation_terms ot WHERE ot.head = `+h+` AND ot.term LIKE `+prefix+` ESCAPE '\'))`)
-	}
-	return strings.Join(conds, " AND ")
 }

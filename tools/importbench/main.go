@@ -9,13 +9,22 @@
 // Then it times the directory's searches over the imported people (-search
 // rounds of a set of typical filters; latency percentiles).
 //
-//	go run ./tools/importbench [-rows 100000] [-format utf8bom|cp1252|xlsx] [-search 20]
-//	    [-db postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable]
+//	go run ./tools/importbench [-rows 100000] [-format utf8bom|cp1252|xlsx] [-names common|flat]
+//	    [-search 20] [-db postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable] [-keep]
+//	go run ./tools/importbench -existing DATABASE [-search 20]
+//
+// -names common (the default) draws names as a directory holds them: a few
+// hundred surnames and first names with skewed frequencies, so that most
+// names match tens to hundreds of people and a few over 1 %; -names flat
+// draws them evenly from 30 each, so that every name matches about 3 % of
+// people (the worst case for search).
 //
 // Without -db the database is a temporary SQLite file; with a PostgreSQL
-// URL, a new database is created on that server and dropped at the end
-// (kept with -keep). IMPORTBENCH_CPUPROFILE=FILE writes a CPU profile of
-// the importing process.
+// URL, a new database is created on that server and dropped at the end.
+// -keep keeps either (its path or URL is printed), and -existing runs only
+// the searches on such a kept database. IMPORTBENCH_CPUPROFILE=FILE writes
+// a CPU profile of the importing process. IMPORTBENCH_VERBOSE=1 prints, for
+// each filter, how many people it matches and its median and worst latency.
 package main
 
 import (
@@ -43,7 +52,9 @@ func main() {
 	rows := flag.Int("rows", 100000, "contact rows in the file")
 	format := flag.String("format", "utf8bom", "file form: utf8bom or cp1252 (semicolon CSV), or xlsx")
 	dsn := flag.String("db", "", "PostgreSQL URL of a server to create a scratch database on (default: a temporary SQLite file)")
-	keep := flag.Bool("keep", false, "keep the PostgreSQL scratch database (its URL is printed)")
+	names := flag.String("names", string(messy.Common), "name distribution: common (skewed, as in a real directory) or flat (30 names each, evenly)")
+	keep := flag.Bool("keep", false, "keep the scratch database (its path or URL is printed)")
+	existing := flag.String("existing", "", "run only the searches, on this database (a kept SQLite file or PostgreSQL URL)")
 	searches := flag.Int("search", 20, "after the import, run the directory searches this many rounds and print their latency (0: none)")
 	child := flag.String("child", "", "internal: import the file given as argument into this database and print the figures as JSON")
 	flag.Parse()
@@ -54,28 +65,45 @@ func main() {
 		}
 		return
 	}
-	if err := run(*rows, *format, *dsn, *keep, *searches); err != nil {
+	if *existing != "" {
+		if err := searchOnly(*existing, *searches); err != nil {
+			fmt.Fprintln(os.Stderr, "importbench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	gen := messy.Options{Names: messy.Names(*names)}
+	if gen.Names != messy.Common && gen.Names != messy.Flat {
+		fmt.Fprintf(os.Stderr, "importbench: -names %s: want common or flat\n", *names)
+		os.Exit(2)
+	}
+	if err := run(gen, *rows, *format, *dsn, *keep, *searches); err != nil {
 		fmt.Fprintln(os.Stderr, "importbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(rows int, format, base string, keep bool, searches int) error {
+func run(gen messy.Options, rows int, format, base string, keep bool, searches int) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "importbench")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if keep && base == "" {
+		defer os.Remove(filepath.Join(dir, "contacts.csv"))
+		defer os.Remove(filepath.Join(dir, "contacts.xlsx"))
+	} else {
+		defer os.RemoveAll(dir)
+	}
 	file := filepath.Join(dir, "contacts."+map[bool]string{true: "xlsx", false: "csv"}[format == "xlsx"])
 	f, err := os.Create(file)
 	if err != nil {
 		return err
 	}
 	if format == "xlsx" {
-		err = messy.WriteXLSX(f, rows)
+		err = gen.WriteXLSX(f, rows)
 	} else {
-		err = messy.WriteCSV(f, rows, messy.Encoding(format))
+		err = gen.WriteCSV(f, rows, messy.Encoding(format))
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -86,6 +114,9 @@ func run(rows int, format, base string, keep bool, searches int) error {
 	info, _ := os.Stat(file)
 
 	engine, dsn := "sqlite", filepath.Join(dir, "ogforum.db")
+	if keep && base == "" {
+		defer fmt.Println("  database kept:", dsn)
+	}
 	if base != "" {
 		engine = "postgres"
 		if dsn, err = scratchDatabase(ctx, base); err != nil {
@@ -121,8 +152,8 @@ func run(rows int, format, base string, keep bool, searches int) error {
 	if err := json.Unmarshal(out, &fig); err != nil {
 		return fmt.Errorf("child output %q: %w", out, err)
 	}
-	fmt.Printf("import of %d rows (%s, %.1f MB) into %s, %s %s/%s, %d CPUs\n", rows, format, float64(info.Size())/1e6,
-		engine, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	fmt.Printf("import of %d rows (%s, %s names, %.1f MB) into %s, %s %s/%s, %d CPUs\n", rows, format, gen.Names,
+		float64(info.Size())/1e6, engine, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
 	for _, p := range fig.Passes {
 		fmt.Printf("  %-18s %6.2f s (CPU %5.2f s)  created %6d  updated %6d  unchanged %6d  errors %d\n",
 			p.Name, p.Seconds, p.CPUSeconds, p.Created, p.Updated, p.Unchanged, p.Errors)
@@ -137,6 +168,25 @@ func run(rows int, format, base string, keep bool, searches int) error {
 	}
 	defer db.Close()
 	return benchSearch(ctx, db, searches)
+}
+
+// searchOnly times the searches on a database kept by an earlier run.
+func searchOnly(dsn string, searches int) error {
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	n, err := directory.CountPeople(ctx, db, directory.Filter{})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("searches over the %d people of %s, %s %s/%s, %d CPUs\n", n, db.Dialect, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	return benchSearch(ctx, db, max(searches, 1))
 }
 
 type pass struct {

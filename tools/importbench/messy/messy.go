@@ -39,41 +39,64 @@ var (
 	domains = []string{"example.org", "exemple.fr", "asso.example", "mairie.example", "gouv.example"}
 )
 
+// Options choose how the file is drawn; the zero value draws common names.
+type Options struct {
+	Names Names // Common (default) or Flat
+}
+
+// Rows calls fn with the header, then n contact rows, names drawn as
+// common names. The row slice is reused between calls.
+func Rows(n int, fn func(row []string) error) error { return Options{}.Rows(n, fn) }
+
 // Rows calls fn with the header, then n contact rows. The row slice is
 // reused between calls.
-func Rows(n int, fn func(row []string) error) error {
+func (o Options) Rows(n int, fn func(row []string) error) error {
 	if err := fn(Header); err != nil {
 		return err
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	row := make([]string, len(Header))
 	for i := range n {
-		last := lastNames[r.IntN(len(lastNames))]
-		first := firstNames[r.IntN(len(firstNames))]
-		row[0], row[1] = last, first
-		if r.IntN(10) == 0 {
-			row[0] = strings.ToUpper(last)
+		if o.Names == Flat {
+			// Kept as first written, draw for draw, so that figures
+			// measured on it stay comparable.
+			last := lastNames[r.IntN(len(lastNames))]
+			first := firstNames[r.IntN(len(firstNames))]
+			row[0], row[1] = last, first
+			if r.IntN(10) == 0 {
+				row[0] = strings.ToUpper(last)
+			}
+			row[2] = fmt.Sprintf("%s.%d@%s", mailLocal(first, last), i, domains[r.IntN(len(domains))])
+			if r.IntN(7) == 0 {
+				row[2] = strings.ToUpper(row[2][:1]) + row[2][1:]
+			}
+			row[3] = organisation(r)
+		} else {
+			last := commonLastNames[lastNameFreq.draw(r)]
+			if r.IntN(100) < rareShare {
+				last = rareLastName(r)
+			}
+			first := commonFirstNames[firstNameFreq.draw(r)]
+			row[0], row[1] = last, first
+			if r.IntN(10) == 0 {
+				row[0] = strings.ToUpper(last)
+			}
+			// People write from their organisation's domain, from a
+			// mailbox provider, or from a few shared domains.
+			stem, city, org := organisationParts(r)
+			domain := domains[r.IntN(len(domains))]
+			switch k := r.IntN(20); {
+			case k < 9 && org != "":
+				domain = slug(stem) + "-" + slug(city) + ".example"
+			case k < 16:
+				domain = providers[providerFreq.draw(r)]
+			}
+			row[2] = fmt.Sprintf("%s.%d@%s", mailLocal(first, last), i, domain)
+			if r.IntN(7) == 0 {
+				row[2] = strings.ToUpper(row[2][:1]) + row[2][1:]
+			}
+			row[3] = org
 		}
-		local := strings.NewReplacer(" ", "", "'", "", "é", "e", "è", "e", "ë", "e", "ï", "i", "î", "i", "ç", "c", "ö", "o",
-			"ü", "u", "ø", "o", "É", "E", "â", "a", "ô", "o", "û", "u").Replace(strings.ToLower(first + "." + last))
-		row[2] = fmt.Sprintf("%s.%d@%s", local, i, domains[r.IntN(len(domains))])
-		if r.IntN(7) == 0 {
-			row[2] = strings.ToUpper(row[2][:1]) + row[2][1:]
-		}
-		// About 2,000 organisations, in varying case and accents.
-		org := fmt.Sprintf("%s %s", orgStems[r.IntN(len(orgStems))], cities[r.IntN(len(cities))])
-		if k := r.IntN(5); k > 0 {
-			org += fmt.Sprintf(" %d", k)
-		}
-		switch r.IntN(12) {
-		case 0:
-			org = strings.ToUpper(org)
-		case 1:
-			org = strings.NewReplacer("é", "e", "É", "E", "è", "e").Replace(org)
-		case 2, 3:
-			org = ""
-		}
-		row[3] = org
 		row[4] = functions[r.IntN(len(functions))]
 		var sec []string
 		for range r.IntN(4) {
@@ -97,6 +120,48 @@ func Rows(n int, fn func(row []string) error) error {
 	return nil
 }
 
+var (
+	// Mailbox providers, the most used first.
+	providers    = []string{"orange.example", "gmail.example", "free.example", "laposte.example", "wanadoo.example", "sfr.example", "yahoo.example", "proton.example"}
+	providerFreq = newZipf(len(providers), 1, 1)
+	unaccent     = strings.NewReplacer(" ", "", "'", "", "é", "e", "è", "e", "ë", "e", "ê", "e", "ï", "i", "î", "i", "ı", "i", "ç", "c", "ö", "o",
+		"ü", "u", "ø", "o", "É", "E", "â", "a", "à", "a", "ô", "o", "û", "u")
+)
+
+// mailLocal is the local part of an address made from a name.
+func mailLocal(first, last string) string {
+	return unaccent.Replace(strings.ToLower(first + "." + last))
+}
+
+// slug is a domain label made from a name.
+func slug(s string) string {
+	return unaccent.Replace(strings.ToLower(strings.ReplaceAll(s, " ", "-")))
+}
+
+// organisation draws an organisation name: about 2,000 organisations, in
+// varying case and accents, or none.
+func organisation(r *rand.Rand) string {
+	_, _, org := organisationParts(r)
+	return org
+}
+
+func organisationParts(r *rand.Rand) (stem, city, org string) {
+	stem, city = orgStems[r.IntN(len(orgStems))], cities[r.IntN(len(cities))]
+	org = stem + " " + city
+	if k := r.IntN(5); k > 0 {
+		org += fmt.Sprintf(" %d", k)
+	}
+	switch r.IntN(12) {
+	case 0:
+		org = strings.ToUpper(org)
+	case 1:
+		org = strings.NewReplacer("é", "e", "É", "E", "è", "e").Replace(org)
+	case 2, 3:
+		org = ""
+	}
+	return stem, city, org
+}
+
 // Encoding of a CSV file.
 type Encoding string
 
@@ -105,9 +170,13 @@ const (
 	Windows1252 Encoding = "cp1252"
 )
 
-// WriteCSV writes the file as French Excel saves it: semicolons, CRLF,
-// UTF-8 with a byte-order mark or Windows-1252.
-func WriteCSV(w io.Writer, n int, enc Encoding) error {
+// WriteCSV writes the file of n common-name rows as French Excel saves it:
+// semicolons, CRLF, UTF-8 with a byte-order mark or Windows-1252.
+func WriteCSV(w io.Writer, n int, enc Encoding) error { return Options{}.WriteCSV(w, n, enc) }
+
+// WriteCSV writes the file of n rows as French Excel saves it: semicolons,
+// CRLF, UTF-8 with a byte-order mark or Windows-1252.
+func (o Options) WriteCSV(w io.Writer, n int, enc Encoding) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var out io.Writer = bw
 	switch enc {
@@ -120,7 +189,7 @@ func WriteCSV(w io.Writer, n int, enc Encoding) error {
 	}
 	cw := csv.NewWriter(out)
 	cw.Comma, cw.UseCRLF = ';', true
-	if err := Rows(n, cw.Write); err != nil {
+	if err := o.Rows(n, cw.Write); err != nil {
 		return err
 	}
 	cw.Flush()
@@ -135,8 +204,11 @@ func WriteCSV(w io.Writer, n int, enc Encoding) error {
 	return bw.Flush()
 }
 
-// WriteXLSX writes the file as a workbook.
-func WriteXLSX(w io.Writer, n int) error {
+// WriteXLSX writes the file of n common-name rows as a workbook.
+func WriteXLSX(w io.Writer, n int) error { return Options{}.WriteXLSX(w, n) }
+
+// WriteXLSX writes the file of n rows as a workbook.
+func (o Options) WriteXLSX(w io.Writer, n int) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	sw, err := f.NewStreamWriter("Sheet1")
@@ -145,7 +217,7 @@ func WriteXLSX(w io.Writer, n int) error {
 	}
 	line := 0
 	cells := make([]any, len(Header))
-	err = Rows(n, func(row []string) error {
+	err = o.Rows(n, func(row []string) error {
 		line++
 		for i, v := range row {
 			cells[i] = v
