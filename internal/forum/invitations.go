@@ -22,6 +22,8 @@ type Invitation struct {
 	Language  string     `json:"language"`
 	CreatedAt time.Time  `json:"created_at"`
 	MailedAt  *time.Time `json:"mailed_at,omitempty"`
+	// RemindedAt is when the one reminder was mailed.
+	RemindedAt *time.Time `json:"reminded_at,omitempty"`
 }
 
 // CreateInvitation makes a personal invitation for a forum and returns it
@@ -51,7 +53,7 @@ func CreateInvitation(ctx context.Context, q store.Querier, forumID, email strin
 
 // ListInvitations returns a forum's invitations, oldest first.
 func ListInvitations(ctx context.Context, q store.Querier, forumID string) ([]*Invitation, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, forum_id, email, COALESCE(registration_id, ''), COALESCE(person_id, ''), language, created_at, mailed_at FROM forum_invitations
+	rows, err := q.QueryContext(ctx, `SELECT id, forum_id, email, COALESCE(registration_id, ''), COALESCE(person_id, ''), language, created_at, mailed_at, reminded_at FROM forum_invitations
 		WHERE forum_id = $1 ORDER BY created_at, id`, forumID)
 	if err != nil {
 		return nil, err
@@ -60,7 +62,7 @@ func ListInvitations(ctx context.Context, q store.Querier, forumID string) ([]*I
 	var out []*Invitation
 	for rows.Next() {
 		inv := &Invitation{}
-		if err := rows.Scan(&inv.ID, &inv.ForumID, &inv.Email, &inv.RegistrationID, &inv.PersonID, &inv.Language, &inv.CreatedAt, &inv.MailedAt); err != nil {
+		if err := rows.Scan(&inv.ID, &inv.ForumID, &inv.Email, &inv.RegistrationID, &inv.PersonID, &inv.Language, &inv.CreatedAt, &inv.MailedAt, &inv.RemindedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, inv)

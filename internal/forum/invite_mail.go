@@ -222,7 +222,7 @@ func (s *Service) SendInvitations(ctx context.Context, tx *sql.Tx, forumID strin
 			return nil, err
 		}
 	}
-	m, err := s.invitationMail(ctx, tx, f, in)
+	m, err := s.invitationMail(ctx, tx, f, in, false)
 	if err != nil {
 		return nil, err
 	}
@@ -247,16 +247,126 @@ func (s *Service) SendInvitations(ctx context.Context, tx *sql.Tx, forumID strin
 	return rep, nil
 }
 
+// RemindInvitations mails, within tx, one reminder to each person invited
+// by mail to forum forumID who has not registered and was not reminded
+// yet, with the published agenda when there is one. Invitation links are
+// kept only as hashes, so each reminder carries a new personal link that
+// replaces the first. Nobody who has since unsubscribed, or registered
+// without the link, is mailed.
+func (s *Service) RemindInvitations(ctx context.Context, tx *sql.Tx, forumID string) (*InvitationReport, error) {
+	f, err := s.lockForum(ctx, tx, forumID)
+	if err != nil {
+		return nil, store.Map(err)
+	}
+	if f.Status != StatusOpen {
+		return nil, ErrInviteNotOpen
+	}
+	due, skipped, err := reminderCandidates(ctx, tx, f.ID)
+	if err != nil {
+		return nil, err
+	}
+	rep := &InvitationReport{Skipped: skipped}
+	m, err := s.invitationMail(ctx, tx, f, InvitationRequest{AttachAgenda: f.AgendaPublishedAt != nil}, true)
+	if err != nil {
+		return nil, err
+	}
+	now := store.Now()
+	for _, p := range due {
+		token := newSecret(24)
+		if _, err := tx.ExecContext(ctx, `UPDATE forum_invitations SET token_hash = $1, reminded_at = $2 WHERE id = $3`,
+			auth.Hash(token), now, p.id); err != nil {
+			return nil, err
+		}
+		msg, err := m(p.invitee, token)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := mail.Queue(ctx, tx, msg); err != nil {
+			return nil, err
+		}
+		rep.Sent++
+	}
+	return rep, nil
+}
+
+// PendingReminders counts the people a reminder would go to now.
+func PendingReminders(ctx context.Context, q store.Querier, forumID string) (int, error) {
+	due, _, err := reminderCandidates(ctx, q, forumID)
+	return len(due), err
+}
+
+type pendingReminder struct {
+	id string
+	invitee
+}
+
+// reminderCandidates lists the invitations mailed for a forum, not used
+// to register and not reminded yet: those to remind, and those left out
+// (registered without the link, unsubscribed since).
+func reminderCandidates(ctx context.Context, q store.Querier, forumID string) ([]pendingReminder, []SkippedInvitation, error) {
+	taken, err := invitedOrRegistered(ctx, q, forumID)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, email, COALESCE(person_id, ''), language FROM forum_invitations
+		WHERE forum_id = $1 AND mailed_at IS NOT NULL AND reminded_at IS NULL AND registration_id IS NULL AND email <> ''
+		ORDER BY created_at, id`, forumID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var all []pendingReminder
+	for rows.Next() {
+		var p pendingReminder
+		if err := rows.Scan(&p.id, &p.email, &p.personID, &p.lang); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		all = append(all, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	var due []pendingReminder
+	skipped := []SkippedInvitation{}
+	for _, p := range all {
+		if taken[p.email] == SkipAlreadyRegistered {
+			skipped = append(skipped, SkippedInvitation{p.email, SkipAlreadyRegistered})
+			continue
+		}
+		suppressed, err := directory.Suppressed(ctx, q, p.email)
+		if err != nil {
+			return nil, nil, err
+		}
+		if p.personID != "" {
+			person, err := directory.GetPerson(ctx, q, p.personID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return nil, nil, err
+			}
+			if err == nil {
+				p.name, p.lang = person.Name, lang(person.Language)
+				suppressed = suppressed || person.OptedOut
+			}
+		}
+		if suppressed {
+			skipped = append(skipped, SkippedInvitation{p.email, SkipSuppressed})
+			continue
+		}
+		due = append(due, p)
+	}
+	return due, skipped, nil
+}
+
 // invitedOrRegistered maps the addresses that already hold an invitation
 // mailed for the forum, or an active registration, to the reason to skip
 // them.
-func invitedOrRegistered(ctx context.Context, tx *sql.Tx, forumID string) (map[string]string, error) {
+func invitedOrRegistered(ctx context.Context, q store.Querier, forumID string) (map[string]string, error) {
 	out := map[string]string{}
-	for _, q := range []struct{ sql, reason string }{
+	for _, query := range []struct{ sql, reason string }{
 		{`SELECT email FROM forum_invitations WHERE forum_id = $1 AND mailed_at IS NOT NULL AND email <> ''`, SkipAlreadyInvited},
 		{`SELECT email FROM forum_registrations WHERE forum_id = $1 AND status IN ('confirmed', 'waitlisted') AND email <> ''`, SkipAlreadyRegistered},
 	} {
-		rows, err := tx.QueryContext(ctx, q.sql, forumID)
+		rows, err := q.QueryContext(ctx, query.sql, forumID)
 		if err != nil {
 			return nil, err
 		}
@@ -266,7 +376,7 @@ func invitedOrRegistered(ctx context.Context, tx *sql.Tx, forumID string) (map[s
 				rows.Close()
 				return nil, err
 			}
-			out[e] = q.reason
+			out[e] = query.reason
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -279,7 +389,7 @@ func invitedOrRegistered(ctx context.Context, tx *sql.Tx, forumID string) (map[s
 // invitationMail prepares what the invitations of one sending share (the
 // agenda, in each language, as text and PDF; the calendar file) and
 // returns the function that writes one invitation.
-func (s *Service) invitationMail(ctx context.Context, tx *sql.Tx, f *Forum, in InvitationRequest) (func(invitee, string) (mail.Message, error), error) {
+func (s *Service) invitationMail(ctx context.Context, tx *sql.Tx, f *Forum, in InvitationRequest, reminder bool) (func(invitee, string) (mail.Message, error), error) {
 	cat := s.cfg.Catalog
 	var items []*AgendaItem
 	if in.AttachAgenda {
@@ -297,11 +407,15 @@ func (s *Service) invitationMail(ctx context.Context, tx *sql.Tx, f *Forum, in I
 		if iv.name != "" {
 			greeting = cat.T(l, "mail.forum.invitation.greeting_name", "name", iv.name)
 		}
-		parts := []string{greeting, cat.T(l, "mail.forum.invitation.intro", "title", f.Title), s.details(l, f)}
+		kind := "invitation"
+		if reminder {
+			kind = "reminder"
+		}
+		parts := []string{greeting, cat.T(l, "mail.forum."+kind+".intro", "title", f.Title), s.details(l, f)}
 		if in.Message != "" {
 			parts = append(parts, in.Message)
 		}
-		m := mail.Message{To: iv.email, Subject: cat.T(l, "mail.forum.invitation.subject", "title", f.Title)}
+		m := mail.Message{To: iv.email, Subject: cat.T(l, "mail.forum."+kind+".subject", "title", f.Title)}
 		if len(items) > 0 {
 			if _, ok := agendaText[l]; !ok {
 				a := s.agendaDocument(l, f, items)
@@ -327,7 +441,7 @@ func (s *Service) invitationMail(ctx context.Context, tx *sql.Tx, f *Forum, in I
 			m.Attachments = append(m.Attachments, mail.Attachment{
 				Filename: cat.T(l, "forum.mail.agenda_filename"), ContentType: "application/pdf", Data: agendaPDF[l]})
 		}
-		parts = append(parts, cat.T(l, "mail.forum.invitation.link", "link", InvitationURL(s.cfg.BaseURL, f.ID, token)))
+		parts = append(parts, cat.T(l, "mail.forum."+kind+".link", "link", InvitationURL(s.cfg.BaseURL, f.ID, token)))
 		if iv.personID != "" {
 			prefs, err := directory.PreferencesToken(ctx, tx, iv.personID)
 			if err != nil {

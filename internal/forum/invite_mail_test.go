@@ -193,3 +193,94 @@ func TestParseAddresses(t *testing.T) {
 		t.Fatalf("good %v bad %v", good, bad)
 	}
 }
+
+func remind(db *store.DB, s *forum.Service, forumID string) (*forum.InvitationReport, error) {
+	var rep *forum.InvitationReport
+	err := db.Tx(context.Background(), func(tx *sql.Tx) (err error) {
+		rep, err = s.RemindInvitations(context.Background(), tx, forumID)
+		return err
+	})
+	return rep, err
+}
+
+// linkIn is the invitation token of a mail's registration link.
+func linkIn(t *testing.T, text string) string {
+	t.Helper()
+	i := strings.Index(text, "?invitation=")
+	if i < 0 {
+		t.Fatalf("no invitation link in %q", text)
+	}
+	tok, err := url.QueryUnescape(strings.Fields(text[i+len("?invitation="):])[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// One reminder goes to those invited who have not registered, with a new
+// link that replaces the first; not to those registered with or without
+// the link, nor to those who unsubscribed since.
+func TestRemindInvitations(t *testing.T) {
+	t.Parallel()
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := newService(db)
+		f := newForum(t, db, s, 80, func(in *forum.ForumInput) { in.InvitationOnly = true })
+		quit := addPerson(t, db, "Zoé Partie", "zoe@asso.example", "fr", true)
+		addPerson(t, db, "John Smith", "john@ngo.example", "en", true)
+		if _, err := send(db, s, f.ID, forum.InvitationRequest{Emails: []string{"a@example.org", "b@example.org", "c@example.org", "zoe@asso.example", "john@ngo.example"}}); err != nil {
+			t.Fatal(err)
+		}
+		// a registers with the link; b registers with another invitation
+		// link (an organiser's); Zoé unsubscribes.
+		in := person(1)
+		in.Email, in.InvitationToken = "a@example.org", linkIn(t, mailsTo(t, db, "a@example.org")[0].Text)
+		mustRegister(t, db, s, f.ID, in)
+		_, other, err := forum.CreateInvitation(ctx, db, f.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		in = person(2)
+		in.Email, in.InvitationToken = "b@example.org", other
+		mustRegister(t, db, s, f.ID, in)
+		tx(t, db, func(tx *sql.Tx) error { return directory.Unsubscribe(ctx, tx, quit.ID, directory.MethodForm) })
+		if n, err := forum.PendingReminders(ctx, db, f.ID); err != nil || n != 2 {
+			t.Fatalf("pending reminders %d, %v; want 2 (c, John)", n, err)
+		}
+
+		rep, err := remind(db, s, f.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reasons := map[string]string{}
+		for _, sk := range rep.Skipped {
+			reasons[sk.Email] = sk.Reason
+		}
+		if rep.Sent != 2 || reasons["b@example.org"] != forum.SkipAlreadyRegistered || reasons["zoe@asso.example"] != forum.SkipSuppressed {
+			t.Fatalf("reminders: %+v", rep)
+		}
+		c := mailsTo(t, db, "c@example.org")
+		if len(c) != 2 || c[1].Subject != "Rappel : invitation au forum Forum ouvert" {
+			t.Fatalf("c's mails: %d, %q", len(c), c[len(c)-1].Subject)
+		}
+		if j := mailsTo(t, db, "john@ngo.example"); len(j) != 2 || !strings.HasPrefix(j[1].Text, "Hello John Smith,") || !strings.HasPrefix(j[1].Subject, "Reminder: ") {
+			t.Fatalf("John's reminder: %+v", j)
+		}
+		// The first link no longer works; the reminder's does.
+		in = person(3)
+		in.Email, in.InvitationToken = "c@example.org", linkIn(t, c[0].Text)
+		if _, _, err := register(t, db, s, f.ID, in); !errors.Is(err, forum.ErrInvitationRequired) {
+			t.Fatalf("first link after the reminder: %v", err)
+		}
+		in.InvitationToken = linkIn(t, c[1].Text)
+		mustRegister(t, db, s, f.ID, in)
+
+		// One reminder only.
+		if rep, err := remind(db, s, f.ID); err != nil || rep.Sent != 0 {
+			t.Fatalf("second reminder: %+v, %v", rep, err)
+		}
+		if n, _ := forum.PendingReminders(ctx, db, f.ID); n != 0 {
+			t.Fatalf("pending after reminding: %d", n)
+		}
+	})
+}

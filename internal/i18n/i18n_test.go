@@ -126,6 +126,11 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	for _, r := range []string{forum.SkipSuppressed, forum.SkipNoConsent, forum.SkipAlreadyInvited, forum.SkipAlreadyRegistered} {
 		used["forumweb.invite.skip."+r] = "invitation reports"
 	}
+	for _, kind := range []string{"invitation", "reminder"} {
+		for _, part := range []string{"subject", "intro", "link"} {
+			used["mail.forum."+kind+"."+part] = "invitation mails"
+		}
+	}
 	for k, where := range used {
 		for _, lang := range i18n.Languages {
 			if !c.Has(lang, k) {

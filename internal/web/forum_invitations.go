@@ -24,6 +24,8 @@ type invitationsData struct {
 	// entries of the address field that are not addresses.
 	Report       *forum.InvitationReport
 	BadAddresses []string
+	// Pending counts the invitations a reminder would go to.
+	Pending int
 }
 
 // forumInvitations is the organisers' invitations page: sending
@@ -53,6 +55,9 @@ func (s *Server) renderInvitations(w http.ResponseWriter, r *http.Request, statu
 	audiences, err := directory.ListAudiences(ctx, s.db)
 	if err == nil {
 		d.Invitations, err = forum.ListInvitations(ctx, s.db, f.ID)
+	}
+	if err == nil {
+		d.Pending, err = forum.PendingReminders(ctx, s.db, f.ID)
 	}
 	if err != nil {
 		s.serverError(w, r, err)
@@ -105,6 +110,56 @@ func (s *Server) invitationSend(w http.ResponseWriter, r *http.Request) {
 	p.Notice = s.i18n.T(p.Lang, "forumweb.invite.done", "sent", rep.Sent, "skipped", len(rep.Skipped))
 	p.Form = url.Values{"language": {in.Language}}
 	s.renderInvitations(w, r, http.StatusOK, p, f, d)
+}
+
+// invitationRemind mails the one reminder to those invited who have not
+// registered.
+func (s *Server) invitationRemind(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.loadForum(w, r)
+	if !ok {
+		return
+	}
+	p := s.page(r, nil)
+	p.Form = url.Values{"language": {"fr"}}
+	d := invitationsData{}
+	rep, err := s.remindInvitations(r, f)
+	if k := refusalKey(err); k != "" {
+		d.Refusal = p.T(k)
+		s.renderInvitations(w, r, http.StatusUnprocessableEntity, p, f, d)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.Report = rep
+	p.Notice = s.i18n.T(p.Lang, "forumweb.invite.remind_done", "sent", rep.Sent, "skipped", len(rep.Skipped))
+	s.renderInvitations(w, r, http.StatusOK, p, f, d)
+}
+
+func (s *Server) remindInvitations(r *http.Request, f *forum.Forum) (rep *forum.InvitationReport, err error) {
+	err = s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
+		if rep, err = s.forum().RemindInvitations(r.Context(), tx, f.ID); err != nil {
+			return err
+		}
+		return audit.Record(r.Context(), tx, actor(r), "forum.invitation.remind", "forum", f.ID,
+			map[string]string{"sent": strconv.Itoa(rep.Sent), "skipped": strconv.Itoa(len(rep.Skipped))})
+	})
+	return rep, err
+}
+
+// apiInvitationRemind mails the reminders; answer {"sent", "skipped"}.
+func (s *Server) apiInvitationRemind(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.apiLoadForum(w, r)
+	if !ok {
+		return
+	}
+	rep, err := s.remindInvitations(r, f)
+	if err != nil {
+		s.apiForumError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
 }
 
 // sendInvitations mails the invitations and records the sending in the

@@ -126,6 +126,25 @@ func TestInvitationsPageAndAPI(t *testing.T) {
 		}
 		errorOf(t, send(t, e, "GET", "/api/v1/forums/"+id+"/invitations"), http.StatusUnauthorized)
 
+		// One reminder to the three who have not registered, then none.
+		a = send(t, e, "GET", page, withCookie(org.Cookie))
+		if !strings.Contains(a.text(), fr("forumweb.invite.remind_intro", "count", 3)) || !hasPostForm(a.Body, page+"/remind") {
+			t.Fatalf("reminder offer: %s", a.text())
+		}
+		a = send(t, e, "POST", page+"/remind", withCookie(org.Cookie))
+		if a.StatusCode != http.StatusOK || !strings.Contains(a.text(), fr("forumweb.invite.remind_done", "sent", 3, "skipped", 0)) ||
+			!strings.Contains(a.text(), fr("forumweb.invite.remind_none")) {
+			t.Fatalf("reminding: %d %s", a.StatusCode, a.text())
+		}
+		w.run(t)
+		if got := w.box.to("helene@asso.example"); len(got) != 2 || !strings.HasPrefix(got[1].Subject, "Rappel : ") {
+			t.Fatalf("Hélène's reminder: %+v", got)
+		}
+		decode(t, send(t, e, "POST", "/api/v1/forums/"+id+"/invitations/remind", bearer(org.Token)), http.StatusOK, &rep)
+		if rep.Sent != 0 {
+			t.Fatalf("second reminder: %+v", rep)
+		}
+
 		// The single link still works and is shown once.
 		a = send(t, e, "POST", "/forums/"+id+"/invitations", withCookie(org.Cookie), form("email", ""))
 		if !a.redirectsTo(page) {
