@@ -70,7 +70,8 @@ func textSet(folded string, d store.Dialect, arg func(any) string) string {
 	indexed, _, email := queryWords(folded)
 	if email {
 		// Both the address and its domain may start with the query.
-		return `SELECT DISTINCT pt.person_id AS id FROM person_terms pt WHERE ` + termPrefix("pt", indexed[0], d, arg)
+		return `SELECT pt.person_id AS id FROM person_terms pt WHERE ` + termPrefix("pt", indexed[0], d, arg) + `
+			UNION ` + addressSet(indexed[0], d, arg)
 	}
 	var sets []string
 	for _, w := range indexed {
@@ -85,6 +86,36 @@ func textSet(folded string, d store.Dialect, arg func(any) string) string {
 		sets[i] = `SELECT id FROM (` + s + `) w` + itoa(i+1)
 	}
 	return strings.Join(sets, " INTERSECT ")
+}
+
+// addressSet selects the people whose folded address starts with q.
+// Addresses are not terms of their own: the words of q before its "@" are
+// words of the address, and what follows the "@" begins its domain, so the
+// people who have all of them (by word prefix) are found in the index and
+// only they are checked on the address, the last part of their folded text
+// (see searchText). A query without a word of three characters or a domain
+// part of three is checked on everyone.
+func addressSet(q string, d store.Dialect, arg func(any) string) string {
+	local, domain, _ := strings.Cut(q, "@")
+	var narrow []string
+	for _, w := range words(local) {
+		if len([]rune(w)) >= headLen {
+			// Words only: "example" would find every domain "example.org".
+			narrow = append(narrow, `SELECT ax.person_id FROM person_terms ax WHERE `+termPrefix("ax", w, d, arg)+
+				` AND ax.term NOT LIKE '%.%'`)
+		}
+	}
+	if len([]rune(domain)) >= headLen {
+		narrow = append(narrow, `SELECT ax.person_id FROM person_terms ax WHERE `+termPrefix("ax", domain, d, arg))
+	}
+	check := `ap.search_text LIKE ` + arg("% | % | "+likeEscaper.Replace(q)+"%") + ` ESCAPE '\'`
+	if len(narrow) == 0 {
+		return `SELECT ap.id FROM people ap WHERE ` + check
+	}
+	for i, s := range narrow {
+		narrow[i] = `SELECT person_id FROM (` + s + `) a` + itoa(i+1)
+	}
+	return `SELECT ap.id FROM people ap WHERE ap.id IN (` + strings.Join(narrow, " INTERSECT ") + `) AND ` + check
 }
 
 // textScans are the conditions on p for the words of the folded query that

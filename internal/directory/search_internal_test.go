@@ -31,7 +31,11 @@ func legacyText(folded string, arg func(any) string) string {
 			return scan(q)
 		}
 		h, p := prefix(q)
-		return `p.id IN (SELECT pt.person_id FROM person_terms pt WHERE pt.head = ` + h + ` AND pt.term LIKE ` + p + ` ESCAPE '\')`
+		// The whole address was a term then; it is the last part of the
+		// folded text.
+		a := arg("% | % | " + likeEscaper.Replace(q) + "%")
+		return `(p.id IN (SELECT pt.person_id FROM person_terms pt WHERE pt.head = ` + h + ` AND pt.term LIKE ` + p + ` ESCAPE '\')
+			OR p.search_text LIKE ` + a + ` ESCAPE '\')`
 	}
 	ws := words(folded)
 	if len(ws) == 0 {
