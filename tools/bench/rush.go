@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -68,11 +67,11 @@ func runRush(ctx context.Context, o options) (string, error) {
 	engine, dbEnv, pgDB := "SQLite", []string(nil), ""
 	if o.db != "" {
 		engine = "PostgreSQL"
-		dsn, err := scratchDatabase(ctx, o.db)
+		dsn, err := store.CreateScratchDatabase(ctx, o.db, "ogf_bench_")
 		if err != nil {
 			return "", fmt.Errorf("create a scratch database: %w", err)
 		}
-		defer dropDatabase(o.db, dsn)
+		defer store.DropScratchDatabase(context.Background(), o.db, dsn)
 		dbEnv = []string{"OGFORUM_DATABASE=" + dsn}
 		u, _ := url.Parse(dsn)
 		pgDB = strings.TrimPrefix(u.Path, "/")
@@ -396,37 +395,4 @@ func renderRush(m runMeta, o options, engine string, rounds []rushRound) string 
 		p("\n**Other programs used up to %.0f %% of the machine during a rush: these figures are disturbed.**", worst)
 	}
 	return b.String()
-}
-
-// scratchDatabase creates a new database on the PostgreSQL server of base
-// and returns its URL; dropDatabase removes it.
-func scratchDatabase(ctx context.Context, base string) (string, error) {
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", err
-	}
-	defer admin.Close()
-	name := "ogf_bench_" + strings.ToLower(store.NewID())
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", err
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", err
-	}
-	u.Path = "/" + name
-	return u.String(), nil
-}
-
-func dropDatabase(base, dsn string) {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return
-	}
-	defer admin.Close()
-	admin.Exec("DROP DATABASE IF EXISTS " + strings.TrimPrefix(u.Path, "/") + " WITH (FORCE)")
 }

@@ -29,11 +29,9 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -119,13 +117,13 @@ func run(gen messy.Options, rows int, format, base string, keep bool, searches i
 	}
 	if base != "" {
 		engine = "postgres"
-		if dsn, err = scratchDatabase(ctx, base); err != nil {
+		if dsn, err = store.CreateScratchDatabase(ctx, base, "ogf_importbench_"); err != nil {
 			return err
 		}
 		if keep {
 			defer fmt.Println("  database kept:", dsn)
 		} else {
-			defer dropDatabase(base, dsn)
+			defer store.DropScratchDatabase(context.Background(), base, dsn)
 		}
 	}
 	db, err := store.Open(ctx, dsn)
@@ -269,35 +267,4 @@ func vmHWM() int {
 		}
 	}
 	return 0
-}
-
-func scratchDatabase(ctx context.Context, base string) (string, error) {
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", err
-	}
-	defer admin.Close()
-	name := "ogf_importbench_" + strings.ToLower(store.NewID())
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", err
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", err
-	}
-	u.Path = "/" + name
-	return u.String(), nil
-}
-
-func dropDatabase(base, dsn string) {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return
-	}
-	defer admin.Close()
-	admin.Exec("DROP DATABASE IF EXISTS " + strings.TrimPrefix(u.Path, "/") + " WITH (FORCE)")
 }

@@ -5,12 +5,9 @@ package storetest
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/ogforum/ogforum/internal/store"
@@ -59,34 +56,19 @@ func DSN(t testing.TB, e store.Dialect) string {
 		}
 		t.Skip("PostgreSQL tests skipped: set OGFORUM_TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)")
 	}
-	admin, err := sql.Open("pgx", base)
+	dsn, err := store.CreateScratchDatabase(context.Background(), base, "ogf_test_")
 	if err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
-	defer admin.Close()
-	name := "ogf_test_" + strings.ToLower(store.NewID())
-	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("PostgreSQL at OGFORUM_TEST_DATABASE_URL cannot be reached: %v", err)
 		}
 		t.Skipf("PostgreSQL tests skipped: %v", err)
 	}
 	t.Cleanup(func() {
-		a, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer a.Close()
-		if _, err := a.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Logf("drop %s: %v", name, err)
+		if err := store.DropScratchDatabase(context.Background(), base, dsn); err != nil {
+			t.Logf("drop %s: %v", dsn, err)
 		}
 	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("OGFORUM_TEST_DATABASE_URL: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return dsn
 }
 
 // Name is a readable label for an engine in benchmark and test names.
