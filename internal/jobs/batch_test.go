@@ -48,10 +48,17 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // runQueue runs q with workers until the returned stop is called; stop
 // returns once Run has.
 func runQueue(q *jobs.Queue, workers int) (stop func()) {
+	cancel, wait := startQueue(q, workers)
+	return func() { cancel(); wait() }
+}
+
+// startQueue runs q with workers: cancel asks Run to stop, wait returns
+// once it has.
+func startQueue(q *jobs.Queue, workers int) (cancel, wait func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { q.Run(ctx, workers) })
-	return func() { cancel(); wg.Wait() }
+	return cancel, wg.Wait
 }
 
 // Quick jobs are claimed many at a time, and each runs once and is marked
@@ -95,7 +102,7 @@ func TestRunClaimsQuickJobsInBatches(t *testing.T) {
 // next claim takes a batch, and job-01 blocks in b. It returns once job-01
 // runs and job-00 is marked done, while job-02 to job-08 wait in the
 // worker's batch.
-func startBlockedBatch(t *testing.T, db *store.DB, ids []string, q *jobs.Queue, b *blocker) (stop func()) {
+func startBlockedBatch(t *testing.T, db *store.DB, ids []string, q *jobs.Queue, b *blocker) (cancel, wait func()) {
 	t.Helper()
 	q.Batch = 8
 	q.Register("test.batch", func(ctx context.Context, j jobs.Job) error {
@@ -104,7 +111,7 @@ func startBlockedBatch(t *testing.T, db *store.DB, ids []string, q *jobs.Queue, 
 		}
 		return nil
 	})
-	stop = runQueue(q, 1)
+	cancel, wait = startQueue(q, 1)
 	select {
 	case j := <-b.claimed:
 		if j.Payload != "job-01" {
@@ -114,7 +121,7 @@ func startBlockedBatch(t *testing.T, db *store.DB, ids []string, q *jobs.Queue, 
 		t.Fatal("job-01 did not start within 20 s")
 	}
 	waitFor(t, "job-00 to be marked done", func() bool { return readJob(t, db, ids[0]).Status == "done" })
-	return stop
+	return cancel, wait
 }
 
 // Jobs claimed in a batch that had not started when Run stopped go back
@@ -127,12 +134,14 @@ func TestStoppedRunGivesBackUnstartedJobs(t *testing.T) {
 		clk := newClock()
 		q := newQueue(db, clk)
 		b := newBlocker()
-		stop := startBlockedBatch(t, db, ids, q, b)
+		cancel, wait := startBlockedBatch(t, db, ids, q, b)
 		if r := readJob(t, db, ids[2]); r.Status != "running" {
 			t.Fatalf("job-02, claimed with job-01: %+v", r)
 		}
-		go func() { b.release <- nil }()
-		stop()
+		// Run is asked to stop while job-01 runs; then job-01 ends.
+		cancel()
+		b.release <- nil
+		wait()
 
 		for i, id := range ids {
 			r := readJob(t, db, id)
@@ -168,7 +177,7 @@ func TestExpiredJobsAreClaimedOneByOne(t *testing.T) {
 		clk := newClock()
 		dead := newQueue(db, clk)
 		b := newBlocker()
-		stopDead := startBlockedBatch(t, db, ids, dead, b)
+		cancelDead, waitDead := startBlockedBatch(t, db, ids, dead, b)
 		heldByDead := map[string]bool{}
 		for _, id := range ids {
 			if r := readJob(t, db, id); r.Status == "running" {
@@ -210,7 +219,8 @@ func TestExpiredJobsAreClaimedOneByOne(t *testing.T) {
 		// The first process wakes up: its outcome and its giving back of
 		// the rest of its batch are dropped.
 		b.release <- nil
-		stopDead()
+		cancelDead()
+		waitDead()
 		for i, id := range ids {
 			if r := readJob(t, db, id); r.Status != "done" || (i > 0 && runs[id] != 1) {
 				t.Errorf("job-%02d: ran %d times in the second process, %+v", i, runs[id], r)
