@@ -2,8 +2,8 @@ package directory
 
 import (
 	"maps"
-	"strings"
-	"unicode"
+
+	"github.com/ogforum/ogforum/internal/sheet"
 )
 
 // The fields an import column can be mapped to.
@@ -30,7 +30,7 @@ var ImportFields = []string{
 }
 
 // headerAliases are the column names, French and English, recognised for
-// each field, in the form headerKey gives them.
+// each field, as sheet.Columns.Key folds them.
 var headerAliases = map[string][]string{
 	FieldLastName:  {"nom", "nom de famille", "last name", "lastname", "surname", "family name"},
 	FieldFirstName: {"prenom", "prenoms", "first name", "firstname", "given name"},
@@ -51,23 +51,8 @@ var headerAliases = map[string][]string{
 	FieldConsent: {"consentement", "consent", "opt in", "optin", "accord rgpd"},
 }
 
-var aliasField = func() map[string]string {
-	m := map[string]string{}
-	for field, names := range headerAliases {
-		for _, n := range names {
-			m[n] = field
-		}
-	}
-	return m
-}()
-
-// headerKey folds a column name for matching: case, accents and
-// punctuation ignored ("E-mail *" → "e mail", "Tél." → "tel").
-func headerKey(h string) string {
-	return strings.Join(strings.FieldsFunc(Fold(h), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}), " ")
-}
+// columns matches the header row of a people import to its fields.
+var columns = sheet.NewColumns(ImportFields, headerAliases, Fold)
 
 // SuggestMapping proposes, for each field it recognises among the
 // headers (French or English, accents and case ignored), the header to
@@ -75,17 +60,8 @@ func headerKey(h string) string {
 // (French sheets keep "Nom" and "Prénom" apart); "Name" is a full name,
 // unless the sheet also has a first-name column, when it is the last name.
 func SuggestMapping(headers []string) map[string]string {
-	out := map[string]string{}
-	for _, h := range headers {
-		field := aliasField[headerKey(h)]
-		if field == "" {
-			continue
-		}
-		if _, taken := out[field]; !taken {
-			out[field] = h
-		}
-	}
-	if full, ok := out[FieldName]; ok && headerKey(full) == "name" {
+	out := columns.Suggest(headers)
+	if full, ok := out[FieldName]; ok && columns.Key(full) == "name" {
 		if _, first := out[FieldFirstName]; first {
 			delete(out, FieldName)
 			if _, last := out[FieldLastName]; !last {
@@ -110,10 +86,9 @@ func SuggestMapping(headers []string) map[string]string {
 
 // resolveMapping merges the caller's mapping over the suggested one and
 // returns, per field, the index of its column. A field the caller maps to
-// "" is not imported; "organization" is read as "organisation". Mapping problems are field errors "map.<field>".
+// "" is not imported; "organization" is read as "organisation". Mapping
+// problems are field errors "map.<field>".
 func resolveMapping(headers []string, given map[string]string) (map[string]int, error) {
-	fe := FieldErrors{}
-	mapping := SuggestMapping(headers)
 	if h, ok := given["organization"]; ok {
 		given = maps.Clone(given)
 		delete(given, "organization")
@@ -121,93 +96,22 @@ func resolveMapping(headers []string, given map[string]string) (map[string]int, 
 			given[FieldOrganisation] = h
 		}
 	}
-	if len(given) > 0 {
-		claimed := map[string]bool{}
-		for field, h := range given {
-			if !knownField(field) {
-				fe["map."+field] = "error.import_field_unknown"
-				continue
-			}
-			claimed[headerKey(h)] = true
-		}
-		// A caller who names a full-name column, or separate name columns,
-		// replaces the suggestion of the other kind; a column the caller
-		// gives to one field is not also read as another.
-		_, full := given[FieldName]
-		_, first := given[FieldFirstName]
-		_, last := given[FieldLastName]
-		for field, h := range mapping {
-			_, own := given[field]
-			switch {
-			case own:
-			case full && (field == FieldFirstName || field == FieldLastName),
-				(first || last) && field == FieldName,
-				claimed[headerKey(h)]:
-				delete(mapping, field)
-			}
-		}
-		for field, h := range given {
-			if !knownField(field) {
-				continue
-			}
-			if strings.TrimSpace(h) == "" {
-				delete(mapping, field)
-			} else {
-				mapping[field] = h
-			}
-		}
-	}
-	index := map[string]int{}
-	for _, field := range ImportFields {
-		h, ok := mapping[field]
-		if !ok {
-			continue
-		}
-		col := columnOf(headers, h)
-		if col < 0 {
-			fe["map."+field] = "error.import_column_missing"
-			continue
-		}
-		index[field] = col
-	}
+	// A caller who names a full-name column, or separate name columns,
+	// replaces the suggestion of the other kind.
+	_, full := given[FieldName]
+	_, first := given[FieldFirstName]
+	_, last := given[FieldLastName]
+	mapping, index, fe := columns.Resolve(headers, SuggestMapping(headers), given, func(field string) bool {
+		return full && (field == FieldFirstName || field == FieldLastName) || (first || last) && field == FieldName
+	})
 	if _, ok := mapping[FieldEmail]; !ok {
 		fe["map."+FieldEmail] = "error.import_column_required"
 	}
-	_, full := mapping[FieldName]
-	_, first := mapping[FieldFirstName]
-	_, last := mapping[FieldLastName]
+	_, full = mapping[FieldName]
+	_, first = mapping[FieldFirstName]
+	_, last = mapping[FieldLastName]
 	if !full && !first && !last {
 		fe["map."+FieldName] = "error.import_column_required"
 	}
 	return index, fe.Err()
-}
-
-func knownField(f string) bool {
-	for _, x := range ImportFields {
-		if x == f {
-			return true
-		}
-	}
-	return false
-}
-
-// columnOf finds a header, exactly or else case, accents and punctuation
-// ignored.
-func columnOf(headers []string, h string) int {
-	h = strings.TrimSpace(h)
-	for i, x := range headers {
-		if x == h {
-			return i
-		}
-	}
-	key := headerKey(h)
-	if key == "" {
-		return -1
-	}
-	for i, x := range headers {
-		if headerKey(x) == key {
-			return i
-		}
-	}
-	return -1
 }

@@ -1,11 +1,6 @@
 package plan
 
-import (
-	"strings"
-	"unicode"
-
-	"github.com/ogforum/ogforum/internal/valid"
-)
+import "github.com/ogforum/ogforum/internal/sheet"
 
 // The fields an import column can be mapped to.
 const (
@@ -32,7 +27,8 @@ var ImportFields = []string{
 }
 
 // headerAliases are the column names recognised for each field, French,
-// English and those of the OGP commitment dataset, as headerKey folds them.
+// English and those of the OGP commitment dataset, as sheet.Columns.Key
+// folds them.
 var headerAliases = map[string][]string{
 	FieldReference: {"reference", "ref", "id", "identifiant", "code", "commitment unique identifier", "unique identifier",
 		"ogp id", "reference ogp", "identifiant ogp"},
@@ -55,81 +51,19 @@ var headerAliases = map[string][]string{
 	FieldSupportKind: {"support kind", "type des partenaires"},
 }
 
-var aliasField = func() map[string]string {
-	m := map[string]string{}
-	for field, names := range headerAliases {
-		for _, n := range names {
-			m[n] = field
-		}
-	}
-	return m
-}()
-
-// headerKey folds a column name for matching: case, accents and
-// punctuation ignored ("Supporting Institution(s)" → "supporting
-// institution s", "N°" → "n").
-func headerKey(h string) string {
-	return strings.Join(strings.FieldsFunc(fold(h), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}), " ")
-}
+// columns matches the header row of a commitments import to its fields.
+var columns = sheet.NewColumns(ImportFields, headerAliases, fold)
 
 // SuggestMapping proposes, for each field it recognises among the
 // headers, the header to read it from; the first matching column wins.
-func SuggestMapping(headers []string) map[string]string {
-	out := map[string]string{}
-	for _, h := range headers {
-		if field := aliasField[headerKey(h)]; field != "" {
-			if _, taken := out[field]; !taken {
-				out[field] = h
-			}
-		}
-	}
-	return out
-}
+func SuggestMapping(headers []string) map[string]string { return columns.Suggest(headers) }
 
 // resolveMapping lays the caller's mapping over the suggested one and
 // returns, per field, the index of its column. A field mapped to "" is not
 // read; a column the caller gives to one field is not also read as
 // another. Problems are field errors "map.<field>".
 func resolveMapping(headers []string, given map[string]string) (map[string]int, error) {
-	fe := valid.Errors{}
-	mapping := SuggestMapping(headers)
-	claimed := map[string]bool{}
-	for field, h := range given {
-		if !contains(ImportFields, field) {
-			fe["map."+field] = "error.import_field_unknown"
-			continue
-		}
-		claimed[headerKey(h)] = true
-	}
-	for field, h := range mapping {
-		if _, own := given[field]; !own && claimed[headerKey(h)] {
-			delete(mapping, field)
-		}
-	}
-	for field, h := range given {
-		switch {
-		case !contains(ImportFields, field):
-		case strings.TrimSpace(h) == "":
-			delete(mapping, field)
-		default:
-			mapping[field] = h
-		}
-	}
-	index := map[string]int{}
-	for _, field := range ImportFields {
-		h, ok := mapping[field]
-		if !ok {
-			continue
-		}
-		col := columnOf(headers, h)
-		if col < 0 {
-			fe["map."+field] = "error.import_column_missing"
-			continue
-		}
-		index[field] = col
-	}
+	mapping, index, fe := columns.Resolve(headers, SuggestMapping(headers), given, nil)
 	if _, ok := mapping[FieldTitle]; !ok {
 		fe["map."+FieldTitle] = "error.import_column_required"
 	}
@@ -139,25 +73,4 @@ func resolveMapping(headers []string, given map[string]string) (map[string]int, 
 		fe["map."+FieldReference] = "error.plan_import_key_required"
 	}
 	return index, fe.Err()
-}
-
-// columnOf finds a header, exactly or else case, accents and punctuation
-// ignored.
-func columnOf(headers []string, h string) int {
-	h = strings.TrimSpace(h)
-	for i, x := range headers {
-		if x == h {
-			return i
-		}
-	}
-	key := headerKey(h)
-	if key == "" {
-		return -1
-	}
-	for i, x := range headers {
-		if headerKey(x) == key {
-			return i
-		}
-	}
-	return -1
 }
