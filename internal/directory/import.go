@@ -2,11 +2,14 @@ package directory
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"io"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/ogforum/ogforum/internal/sheet"
@@ -94,15 +97,18 @@ func ImportPeople(ctx context.Context, db *store.DB, r io.Reader, opts ImportOpt
 	if err != nil {
 		return nil, err
 	}
-	sectors, err := loadSectorIndex(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	tx, err := db.BeginTx(ctx, nil)
+	tx, done, err := importTx(ctx, db)
 	if err != nil {
 		return nil, store.Map(err)
 	}
+	defer done()
 	defer tx.Rollback()
+	// The sectors are read inside the transaction: no sector the rows
+	// name can then disappear before they are written.
+	sectors, err := loadSectorIndex(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
 	im, err := newImporter(ctx, tx, db.Dialect, cols, sectors)
 	if err != nil {
 		return nil, err
@@ -119,6 +125,9 @@ func ImportPeople(ctx context.Context, db *store.DB, r io.Reader, opts ImportOpt
 		return nil, store.Map(err)
 	}
 	res.written = true
+	// The connection goes back to the pool first, so that the statistics
+	// below are refreshed on it and its cache stays warm.
+	done()
 	if res.Created+res.Updated >= analyzeAfter {
 		// A large import changes the tables' shape faster than the
 		// engine's statistics follow (PostgreSQL's autovacuum comes
@@ -129,6 +138,46 @@ func ImportPeople(ctx context.Context, db *store.DB, r io.Reader, opts ImportOpt
 		}
 	}
 	return res, nil
+}
+
+// importTx begins the transaction of an import; done gives its connection
+// back to the pool once the transaction is over (it may be called again).
+//
+// On SQLite the transaction runs on a connection whose foreign keys are
+// not enforced. With them, every statement that inserts several rows into
+// a table with a foreign key keeps a copy of each page it changes, so as
+// to undo itself alone should a key be missing: a tenth of an import's
+// time, to guard rows whose keys the import itself has just read or made
+// in the same transaction (people, organisations, sectors). The pragma is
+// set back before the connection returns to the pool; should that fail,
+// the connection is closed instead.
+func importTx(ctx context.Context, db *store.DB) (tx *sql.Tx, done func(), err error) {
+	if db.Dialect != store.SQLite {
+		tx, err := db.BeginTx(ctx, nil)
+		return tx, func() {}, err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var once sync.Once
+	done = func() {
+		once.Do(func() {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); err != nil {
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+			conn.Close()
+		})
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		done()
+		return nil, nil, err
+	}
+	if tx, err = conn.BeginTx(ctx, nil); err != nil {
+		done()
+		return nil, nil, err
+	}
+	return tx, done, nil
 }
 
 // analyzeAfter is the number of written rows from which an import

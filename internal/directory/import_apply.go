@@ -237,6 +237,18 @@ func (im *importer) flush(ctx context.Context) error {
 	return im.insert(ctx, `consents (id, person_id, purpose, granted, method, at)`, 6, consents)
 }
 
+// insertVerb begins the batch inserts. On SQLite, a statement that writes
+// several rows and may fail half-way keeps a copy of each page it changes,
+// to undo itself alone: a constraint violation rolls back the whole
+// transaction instead (OR ROLLBACK), which the import would do anyway, and
+// spares those copies (see importTx for the other half).
+func (im *importer) insertVerb() string {
+	if im.dialect == store.SQLite {
+		return "INSERT OR ROLLBACK INTO "
+	}
+	return "INSERT INTO "
+}
+
 // insert writes rows of width values each, a few hundred rows per
 // statement.
 func (im *importer) insert(ctx context.Context, into string, width int, values []any) error {
@@ -244,7 +256,7 @@ func (im *importer) insert(ctx context.Context, into string, width int, values [
 	for len(values) > 0 {
 		n := min(len(values)/width, perStmt)
 		var b strings.Builder
-		b.WriteString("INSERT INTO " + into + " VALUES ")
+		b.WriteString(im.insertVerb() + into + " VALUES ")
 		for r := range n {
 			if r > 0 {
 				b.WriteString(", ")

@@ -425,3 +425,26 @@ func TestImportListsAThousandErrorsAtMost(t *testing.T) {
 		t.Errorf("%d errors listed, %d omitted", len(res.Errors), res.ErrorsOmitted)
 	}
 }
+
+// On SQLite an import runs with foreign keys off and inserts that roll the
+// whole transaction back on a violation (see importTx): the connection
+// must enforce foreign keys again afterwards, whether the import was
+// written, a dry run, or failed.
+func TestImportLeavesForeignKeysEnforced(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		db.SetMaxOpenConns(1) // the import's connection is the one tested
+		ctx := context.Background()
+		ieImport(t, db, []byte(messyCSV), directory.ImportOptions{DryRun: true})
+		ieImport(t, db, []byte(messyCSV), directory.ImportOptions{})
+		if _, err := directory.ImportPeople(ctx, db, strings.NewReader("Nom;Courriel\r\n;bad\r\n"), directory.ImportOptions{}); err != nil {
+			t.Fatalf("import with a bad row: %v", err)
+		}
+		_, err := db.ExecContext(ctx, `INSERT INTO person_sectors (person_id, sector_slug) VALUES ('nobody', 'housing')`)
+		if err == nil {
+			t.Fatal("a sector of a person who does not exist was written after an import: foreign keys are off")
+		}
+		if n := ieCount(t, db, "people"); n != 4 {
+			t.Errorf("%d people, want 4", n)
+		}
+	})
+}

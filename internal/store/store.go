@@ -81,9 +81,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 // sqliteDSN sets, for every pooled connection, WAL, a busy timeout, foreign
-// keys, immediate (writer) transactions, the time format, and a page cache
+// keys, immediate (writer) transactions, the time format, a page cache
 // of up to 32 MiB (filled only as pages are read; it keeps imports and
-// searches of a large directory off the disk). Times are
+// searches of a large directory off the disk), and temporary tables,
+// indexes and journals in memory rather than in files (SQLite writes
+// each of their pages with a system call otherwise). Times are
 // written as text in UTC ('2006-01-02 15:04:05.999999999+00:00'), which
 // SQLite compares as text: that orders instants correctly only when every
 // value has the same offset, hence _timezone=UTC for times that callers
@@ -95,6 +97,7 @@ func sqliteDSN(path string) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "cache_size(-32768)")
+	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
 	q.Set("_timezone", "UTC")
