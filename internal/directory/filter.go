@@ -99,7 +99,7 @@ func (f Filter) build(d store.Dialect, ids []string) filterSQL {
 			fs.set, fs.setArgs = set, slices.Clone(args)
 			conds = append(conds, `p.id IN (`+set+`)`)
 		}
-		scans = textScans(s, arg)
+		scans = textChecks(s, d, arg)
 	}
 	someSet := len(conds) > 0
 	if len(f.Sectors) > 0 {
@@ -162,8 +162,8 @@ func (f Filter) build(d store.Dialect, ids []string) filterSQL {
 	if f.OrganisationID != "" {
 		conds = append(conds, `p.organisation_id = `+arg(f.OrganisationID))
 	}
-	// Scanning the text costs the most per person: it comes last, so
-	// that the other conditions rule people out first.
+	// Checking or scanning the text costs the most per person: it comes
+	// last, so that the other conditions rule people out first.
 	conds = append(conds, scans...)
 	fs.args = args
 	if len(conds) > 0 {

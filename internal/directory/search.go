@@ -33,57 +33,64 @@ func dialectOf(q store.Querier) store.Dialect {
 	return ""
 }
 
-// A query's words are matched by word prefix through the term index when
-// they have three characters or more, and by scanning the folded text when
-// shorter (or when the query has no words). An e-mail address or a domain
-// (a query with "@" or "." and no space), or its beginning, is matched
-// against the stored addresses and domains; a fragment such as "@example"
-// is scanned for.
+// A query's words are matched by word prefix through the term index,
+// whatever their length ("an" finds "Anne" and "Antoine", not "Jean"):
+// words of three characters or more by their head and range, shorter
+// ones by a range of heads. A short word beside a longer one is rather
+// checked on the people the longer words find ("jean de" finds the Jeans,
+// then tests them for "de", not the thousands whose organisation's name
+// has "de"). An e-mail address or a domain (a query with "@" or "." and
+// no space), or its beginning, is matched against the stored addresses
+// and domains; a query without letters or digits, or a fragment such as
+// "@example" or "ex.", is scanned for in the folded text.
 
-// queryWords cuts the folded query into the words looked up in the index
-// and those scanned for; email tells that the query is an address or a
-// domain, looked up whole.
-func queryWords(folded string) (indexed, scanned []string, email bool) {
+// queryWords cuts the folded query into the words whose people are found
+// in the index, the words checked on those people, and the fragments
+// scanned for; email tells that the query is an address or a domain,
+// looked up whole.
+func queryWords(folded string) (indexed, checked, scanned []string, email bool) {
 	if q := strings.TrimSpace(folded); strings.ContainsAny(q, "@.") && !strings.Contains(q, " ") {
 		if strings.HasPrefix(q, "@") || len([]rune(q)) < headLen {
-			return nil, []string{q}, false
+			return nil, nil, []string{q}, false
 		}
-		return []string{q}, nil, true
+		return []string{q}, nil, nil, true
 	}
 	ws := words(folded)
 	if len(ws) == 0 {
-		return nil, []string{folded}, false
+		return nil, nil, []string{folded}, false
 	}
 	for _, w := range ws {
 		if len([]rune(w)) < headLen {
-			scanned = append(scanned, w)
+			checked = append(checked, w)
 		} else {
 			indexed = append(indexed, w)
 		}
 	}
-	return indexed, scanned, false
+	if len(indexed) == 0 {
+		return checked, nil, nil, false
+	}
+	return indexed, checked, nil, false
 }
 
 // textSet selects the ids of the people matching every indexed word of the
 // folded query, or is "" when it has none.
 func textSet(folded string, d store.Dialect, arg func(any) string) string {
-	indexed, _, email := queryWords(folded)
+	indexed, _, _, email := queryWords(folded)
 	if email {
 		// Both the address and its domain may start with the query.
 		return `SELECT pt.person_id AS id FROM person_terms pt WHERE ` + termPrefix("pt", indexed[0], d, arg) + `
 			UNION ` + addressSet(indexed[0], d, arg)
 	}
+	if len(indexed) == 1 {
+		return wordSet(indexed[0], "UNION", d, arg)
+	}
+	// Each word's set in a subquery of its own (INTERSECT binds tighter
+	// than UNION on PostgreSQL, not on SQLite), with its duplicates: the
+	// INTERSECT removes them, and removing them before would cost SQLite
+	// two more sorts per word.
 	var sets []string
-	for _, w := range indexed {
-		sets = append(sets, wordSet(w, d, arg))
-	}
-	if len(sets) < 2 {
-		return strings.Join(sets, "")
-	}
-	// Each word's UNION in a subquery of its own: INTERSECT binds tighter
-	// than UNION on PostgreSQL, not on SQLite.
-	for i, s := range sets {
-		sets[i] = `SELECT id FROM (` + s + `) w` + itoa(i+1)
+	for i, w := range indexed {
+		sets = append(sets, `SELECT id FROM (`+wordSet(w, "UNION ALL", d, arg)+`) w`+itoa(i+1))
 	}
 	return strings.Join(sets, " INTERSECT ")
 }
@@ -118,22 +125,40 @@ func addressSet(q string, d store.Dialect, arg func(any) string) string {
 	return `SELECT ap.id FROM people ap WHERE ap.id IN (` + strings.Join(narrow, " INTERSECT ") + `) AND ` + check
 }
 
-// textScans are the conditions on p for the words of the folded query that
-// are scanned for.
-func textScans(folded string, arg func(any) string) []string {
-	_, scanned, _ := queryWords(folded)
+// textChecks are the conditions on p for the words of the folded query
+// that are checked or scanned for.
+func textChecks(folded string, d store.Dialect, arg func(any) string) []string {
+	_, checked, scanned, _ := queryWords(folded)
 	var conds []string
+	for _, w := range checked {
+		conds = append(conds, checkCondition(w, d, arg))
+	}
 	for _, w := range scanned {
 		conds = append(conds, scanCondition(w, arg))
 	}
 	return conds
 }
 
+// checkCondition matches people who have a word starting with w, or whose
+// organisation has one, testing each person by the primary key of their
+// terms.
+func checkCondition(w string, d store.Dialect, arg func(any) string) string {
+	own := `ck.term LIKE ` + arg(likeEscaper.Replace(w)+"%") + ` ESCAPE '\'`
+	if d == store.SQLite {
+		hi := []byte(w)
+		hi[len(hi)-1]++
+		own = `ck.term >= ` + arg(w) + ` AND ck.term < ` + arg(string(hi))
+	}
+	return `(EXISTS (SELECT 1 FROM person_terms ck WHERE ck.person_id = p.id AND ` + own + `)
+		OR p.organisation_id IN (SELECT ot.organisation_id FROM organisation_terms ot WHERE ` + termPrefix("ot", w, d, arg) + `))`
+}
+
 // wordSet selects the ids of the people matching one word: by a term of
-// their own or one of their organisation's name.
-func wordSet(w string, d store.Dialect, arg func(any) string) string {
+// their own or one of their organisation's name, joined by union ("UNION"
+// or "UNION ALL", which keeps those who match both ways twice).
+func wordSet(w, union string, d store.Dialect, arg func(any) string) string {
 	return `SELECT pt.person_id AS id FROM person_terms pt WHERE ` + termPrefix("pt", w, d, arg) + `
-		UNION SELECT op.id FROM people op WHERE op.organisation_id IN
+		` + union + ` SELECT op.id FROM people op WHERE op.organisation_id IN
 			(SELECT ot.organisation_id FROM organisation_terms ot WHERE ` + termPrefix("ot", w, d, arg) + `)`
 }
 
@@ -146,14 +171,25 @@ func wordSet(w string, d store.Dialect, arg func(any) string) string {
 // to test. Terms and queries are folded (lower case), so that LIKE's
 // ignoring of ASCII case made no difference. PostgreSQL compares text by
 // the database's collation, where such a range would not be exact.
+//
+// A word shorter than a head is a prefix of the heads it matches (a head
+// is its term's beginning): the heads of the range [w, w with its last
+// byte incremented) on SQLite, the heads LIKE 'w%' on PostgreSQL, which
+// reads every term then, since its index follows the database's collation.
 func termPrefix(t, w string, d store.Dialect, arg func(any) string) string {
-	cond := t + `.head = ` + arg(head(w)) + ` AND `
+	short := len([]rune(w)) < headLen
 	if d == store.SQLite {
 		hi := []byte(w)
 		hi[len(hi)-1]++ // the last byte of UTF-8 text is never 0xFF
-		return cond + t + `.term >= ` + arg(w) + ` AND ` + t + `.term < ` + arg(string(hi))
+		if short {
+			return t + `.head >= ` + arg(w) + ` AND ` + t + `.head < ` + arg(string(hi))
+		}
+		return t + `.head = ` + arg(head(w)) + ` AND ` + t + `.term >= ` + arg(w) + ` AND ` + t + `.term < ` + arg(string(hi))
 	}
-	return cond + t + `.term LIKE ` + arg(likeEscaper.Replace(w)+"%") + ` ESCAPE '\'`
+	if short {
+		return t + `.head LIKE ` + arg(likeEscaper.Replace(w)+"%") + ` ESCAPE '\'`
+	}
+	return t + `.head = ` + arg(head(w)) + ` AND ` + t + `.term LIKE ` + arg(likeEscaper.Replace(w)+"%") + ` ESCAPE '\'`
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
@@ -342,8 +378,10 @@ func densePage(ctx context.Context, q store.Querier, d store.Dialect, total, lim
 	if d != store.SQLite || total == 0 {
 		return false, nil
 	}
+	// The largest rowid stands for the number of people: counting them
+	// would read a whole index, and a rough figure is enough here.
 	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM people`).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(rowid), 0) FROM people`).Scan(&n); err != nil {
 		return false, err
 	}
 	// The walk reads about (offset+limit)·n/total entries to fill the

@@ -44,7 +44,12 @@ func legacyText(folded string, arg func(any) string) string {
 	var conds []string
 	for _, w := range ws {
 		if len([]rune(w)) < headLen {
-			conds = append(conds, scan(w))
+			// Short words were scanned for anywhere in the text; they are
+			// now matched by word prefix, as longer ones.
+			p := arg(likeEscaper.Replace(w) + "%")
+			conds = append(conds, `p.id IN (SELECT pt.person_id FROM person_terms pt WHERE pt.term LIKE `+p+` ESCAPE '\'
+				UNION SELECT op.id FROM people op WHERE op.organisation_id IN
+					(SELECT ot.organisation_id FROM organisation_terms ot WHERE ot.term LIKE `+p+` ESCAPE '\'))`)
 			continue
 		}
 		h, p := prefix(w)

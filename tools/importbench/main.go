@@ -23,7 +23,7 @@
 // URL, a new database is created on that server and dropped at the end.
 // -keep keeps either (its path or URL is printed), and -existing runs only
 // the searches on such a kept database. IMPORTBENCH_CPUPROFILE=FILE writes
-// a CPU profile of the importing process. IMPORTBENCH_VERBOSE=1 prints, for
+// a CPU profile of the importing process (with -existing, of the searches). IMPORTBENCH_VERBOSE=1 prints, for
 // each filter, how many people it matches and its median and worst latency.
 package main
 
@@ -184,7 +184,30 @@ func searchOnly(dsn string, searches int) error {
 		return err
 	}
 	fmt.Printf("searches over the %d people of %s, %s %s/%s, %d CPUs\n", n, db.Dialect, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	stop, err := profile()
+	if err != nil {
+		return err
+	}
+	defer stop()
 	return benchSearch(ctx, db, max(searches, 1))
+}
+
+// profile starts the CPU profile IMPORTBENCH_CPUPROFILE asks for, if any;
+// stop ends it.
+func profile() (stop func(), err error) {
+	path := os.Getenv("IMPORTBENCH_CPUPROFILE")
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 type pass struct {
@@ -206,17 +229,11 @@ func runChild(dsn, file string) error {
 		return err
 	}
 	defer db.Close()
-	if path := os.Getenv("IMPORTBENCH_CPUPROFILE"); path != "" {
-		pf, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := profile()
+	if err != nil {
+		return err
 	}
+	defer stop()
 	var fig figures
 	fig.BaseKB = vmHWM()
 	for _, p := range []struct {
