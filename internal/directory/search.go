@@ -174,8 +174,8 @@ func wordSet(w, union string, d store.Dialect, arg func(any) string) string {
 //
 // A word shorter than a head is a prefix of the heads it matches (a head
 // is its term's beginning): the heads of the range [w, w with its last
-// byte incremented) on SQLite, the heads LIKE 'w%' on PostgreSQL, which
-// reads every term then, since its index follows the database's collation.
+// byte incremented) on SQLite, the heads LIKE 'w%' on PostgreSQL (see
+// headRange).
 func termPrefix(t, w string, d store.Dialect, arg func(any) string) string {
 	short := len([]rune(w)) < headLen
 	if d == store.SQLite {
@@ -187,9 +187,35 @@ func termPrefix(t, w string, d store.Dialect, arg func(any) string) string {
 		return t + `.head = ` + arg(head(w)) + ` AND ` + t + `.term >= ` + arg(w) + ` AND ` + t + `.term < ` + arg(string(hi))
 	}
 	if short {
-		return t + `.head LIKE ` + arg(likeEscaper.Replace(w)+"%") + ` ESCAPE '\'`
+		return headRange(t, w, arg) + t + `.head LIKE ` + arg(likeEscaper.Replace(w)+"%") + ` ESCAPE '\'`
 	}
 	return t + `.head = ` + arg(head(w)) + ` AND ` + t + `.term LIKE ` + arg(likeEscaper.Replace(w)+"%") + ` ESCAPE '\'`
+}
+
+// headRange narrows, for PostgreSQL, the heads LIKE 'w%' of a short word w
+// to a range of their index, which a LIKE cannot use under a collation
+// other than C. Terms are folded letters and digits; when w is made of
+// a-z and 0-9, every such string starting with w sorts in [w, w with its
+// last character replaced by the next letter or digit) under C and under
+// the usual linguistic collations alike, which compare "an..." and "ao"
+// on their second letter; after "z" the range is left open. The LIKE
+// beside it keeps the answer exact; another w is only matched by LIKE,
+// reading every head.
+func headRange(t, w string, arg func(any) string) string {
+	for _, r := range w {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') {
+			return ""
+		}
+	}
+	cond := t + `.head >= ` + arg(w) + ` AND `
+	switch last := w[len(w)-1]; last {
+	case 'z':
+		return cond
+	case '9':
+		return cond + t + `.head < ` + arg(w[:len(w)-1]+"a") + ` AND `
+	default:
+		return cond + t + `.head < ` + arg(w[:len(w)-1]+string(last+1)) + ` AND `
+	}
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

@@ -215,7 +215,7 @@ func searchQueries(t *testing.T, db *store.DB) []string {
 		"an", "le", "li", "é", "a", "an martin", "li ana", "%", "_", "100%", "m_m", "\\",
 		"@example", "@ex", "example.org", "mairie.lyon", "mairie.lyon@", "mairie.example", "gmail.example", "sophie.", "jean.martin", "a.li@x.example",
 		"MARC@REGARDSCITOYENS.ORG", "m_m@martin.example", "jean%sur@", "ines@ñuñez.example", "zoe@œil",
-		"zzzz-nobody", "  martin  ", "martin martin martin", "-", "12", "123",
+		"zzzz-nobody", "  martin  ", "martin martin martin", "-", "12", "123", "z", "zo", "oz", "9", "a9", "jean de", "de la",
 	}
 	rows, err := db.QueryContext(t.Context(), `SELECT p.first_name, p.last_name, p.email, COALESCE(o.name, '')`+personFrom+` ORDER BY p.id`)
 	if err != nil {
