@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ogforum/ogforum/internal/zone"
 	"io"
 	"log/slog"
 	"os"
@@ -103,7 +104,8 @@ func (e *env) flags(name, synopsis string) (*flag.FlagSet, func() (*config.Confi
 	return fs, build
 }
 
-// parse parses args and builds the configuration.
+// parse parses args, builds the configuration and sets the team's time
+// zone.
 func parse(fs *flag.FlagSet, build func() (*config.Config, error), args []string) (*config.Config, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -113,7 +115,12 @@ func parse(fs *flag.FlagSet, build func() (*config.Config, error), args []string
 		fs.Usage()
 		return nil, errUsage
 	}
-	return build()
+	cfg, err := build()
+	if err != nil {
+		return nil, err
+	}
+	zone.Set(cfg.Location) // the whole process keeps the team's days
+	return cfg, nil
 }
 
 // openDB opens and migrates the configured database.

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	ogmail "github.com/ogforum/ogforum/internal/mail"
 	"github.com/ogforum/ogforum/internal/store"
@@ -34,6 +35,9 @@ type Config struct {
 	MetricsPublic bool
 	TrustProxy    bool
 	Workers       int
+	Timezone      string
+	// Location is Timezone loaded: the team's time zone.
+	Location *time.Location
 
 	SMTP *ogmail.SMTPConfig // parsed SMTPURL, nil when mail goes to files
 }
@@ -59,6 +63,7 @@ var settings = []setting{
 	{"metrics-public", "OGFORUM_METRICS_PUBLIC", "false", "serve /metrics to anyone", "bool"},
 	{"trust-proxy", "OGFORUM_TRUST_PROXY", "false", "take the client address from X-Forwarded-For (behind a load balancer)", "bool"},
 	{"workers", "OGFORUM_WORKERS", "2", "number of background job workers in this process", "int"},
+	{"timezone", "OGFORUM_TIMEZONE", "Europe/Paris", "the team's time zone (an IANA name such as Europe/Paris or America/Montreal): times on pages, the day that makes a milestone late, new forums' zone", "string"},
 }
 
 // Register adds the settings as flags on fs, with defaults taken from the
@@ -161,6 +166,10 @@ func build(raw map[string]*string) (*Config, error) {
 	}
 	if c.RateLimit, err = integer("rate-limit", 0, 1000000); err != nil {
 		return nil, err
+	}
+	c.Timezone = get("timezone")
+	if c.Location, err = time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" || c.Timezone == "Local" {
+		return nil, bad(find("timezone"), "want an IANA time zone name such as Europe/Paris, got %q", c.Timezone)
 	}
 	c.LogFormat = get("log-format")
 	if c.LogFormat != "text" && c.LogFormat != "json" {

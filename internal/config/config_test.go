@@ -33,6 +33,13 @@ func TestEnvironmentAndFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if c.Location == nil || c.Location.String() != "Europe/Paris" {
+		t.Errorf("time zone %v, want Europe/Paris by default", c.Location)
+	}
+	if c, err = parse(t, map[string]string{"OGFORUM_TIMEZONE": "America/Montreal"}); err != nil || c.Location.String() != "America/Montreal" {
+		t.Errorf("OGFORUM_TIMEZONE=America/Montreal: %v, %v", c, err)
+	}
+	c, _ = parse(t, map[string]string{"OGFORUM_RATE_LIMIT": "0", "OGFORUM_DATABASE": "postgres://u@h/db", "OGFORUM_SMTP_URL": "smtps://a:b@mail.example.org"}, "--addr", ":9000")
 	if c.RateLimit != 0 || c.Addr != ":9000" || c.SMTP == nil || !c.SMTP.ImplicitTLS || c.SMTP.Port != 465 || c.SMTP.Username != "a" {
 		t.Fatalf("unexpected config: %+v %+v", c, c.SMTP)
 	}
@@ -48,6 +55,7 @@ func TestBadValuesNameTheSetting(t *testing.T) {
 		"OGFORUM_DATABASE":       "mysql://x",
 		"OGFORUM_MAIL_FROM":      "not an address",
 		"OGFORUM_LOG_FORMAT":     "xml",
+		"OGFORUM_TIMEZONE":       "Paris",
 	}
 	for env, val := range cases {
 		_, err := parse(t, map[string]string{env: val})

@@ -3,6 +3,8 @@ package forum
 import (
 	"fmt"
 	"time"
+
+	"github.com/ogforum/ogforum/internal/zone"
 )
 
 var (
@@ -24,8 +26,8 @@ func FormatDate(lang string, t time.Time) string {
 }
 
 // FormatWhen writes when a forum takes place, in its own zone: "mardi 17
-// mars 2026, 17:00–19:00", with the zone's name when it is not
-// Europe/Paris, and both days when it ends on another day.
+// mars 2026, 17:00–19:00", with the zone's name when it is not the
+// team's (see package zone), and both days when it ends on another day.
 func FormatWhen(lang string, f *Forum) string {
 	loc := f.Location()
 	s, e := f.StartsAt.In(loc), f.EndsAt.In(loc)
@@ -35,7 +37,7 @@ func FormatWhen(lang string, f *Forum) string {
 	} else {
 		out = fmt.Sprintf("%s %s – %s %s", FormatDate(lang, s), s.Format("15:04"), FormatDate(lang, e), e.Format("15:04"))
 	}
-	if f.Timezone != DefaultTimezone {
+	if f.Timezone != zone.Name() {
 		out += " (" + f.Timezone + ")"
 	}
 	return out

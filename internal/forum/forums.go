@@ -8,6 +8,7 @@ import (
 
 	"github.com/ogforum/ogforum/internal/store"
 	"github.com/ogforum/ogforum/internal/valid"
+	"github.com/ogforum/ogforum/internal/zone"
 )
 
 // Forum statuses. A forum is prepared as a draft, opened to registration,
@@ -90,13 +91,12 @@ func (f *Forum) Deadline() time.Time {
 	return f.StartsAt
 }
 
-// Location is the forum's time zone (Europe/Paris if its name is unknown).
+// Location is the forum's time zone (the team's if its name is unknown).
 func (f *Forum) Location() *time.Location {
 	if loc, err := location(f.Timezone); err == nil {
 		return loc
 	}
-	loc, _ := location(DefaultTimezone)
-	return loc
+	return zone.Get()
 }
 
 // locations caches time.LoadLocation, which reads the zone database at
@@ -161,7 +161,7 @@ func (in *ForumInput) Validate(ctx context.Context, q store.Querier) error {
 	in.Venue, in.Address, in.VideoURL = line(in.Venue), line(in.Address), line(in.VideoURL)
 	in.Description, in.AccessInfo = text(in.Description), text(in.AccessInfo)
 	if in.Timezone == "" {
-		in.Timezone = DefaultTimezone
+		in.Timezone = zone.Name()
 	}
 	requiredText(fe, "title", in.Title, 200)
 	maxText(fe, "description", in.Description, 5000)

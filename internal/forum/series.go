@@ -8,10 +8,8 @@ import (
 
 	"github.com/ogforum/ogforum/internal/store"
 	"github.com/ogforum/ogforum/internal/valid"
+	"github.com/ogforum/ogforum/internal/zone"
 )
-
-// DefaultTimezone is the zone of a series or forum that names none.
-const DefaultTimezone = "Europe/Paris"
 
 // Series schedules forums: "the third Tuesday of every second month,
 // 17:00–19:00 in Europe/Paris", with the defaults of its forums.
@@ -43,7 +41,7 @@ type Series struct {
 
 // SeriesInput is what a form or an API call gives. Empty StartTime,
 // EndTime, Timezone and zero EveryMonths take the defaults 17:00, 19:00,
-// Europe/Paris and 2.
+// the team's zone (see package zone) and 2.
 type SeriesInput struct {
 	Title         string `json:"title"`
 	OrganiserTeam string `json:"organiser_team"`
@@ -78,7 +76,7 @@ func (in *SeriesInput) Validate() error {
 		in.EndTime = "19:00"
 	}
 	if in.Timezone == "" {
-		in.Timezone = DefaultTimezone
+		in.Timezone = zone.Name()
 	}
 	if in.EveryMonths == 0 {
 		in.EveryMonths = 2

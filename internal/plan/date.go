@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ogforum/ogforum/internal/zone"
 )
 
 // Date is a calendar day written "2006-01-02", as stored and as the API
@@ -40,8 +42,9 @@ func ParseDate(s string) (Date, bool) {
 // DateOf is the day of t in t's location.
 func DateOf(t time.Time) Date { return Date(t.Format(dateLayout)) }
 
-// Today is the current day in UTC.
-func Today() Date { return DateOf(time.Now().UTC()) }
+// Today is the current day in the team's time zone (see package zone): a
+// milestone falls late, and a value's date is in the future, by its days.
+func Today() Date { return DateOf(time.Now().In(zone.Get())) }
 
 // Time is the start of the day in UTC (the zero time for no date).
 func (d Date) Time() time.Time {

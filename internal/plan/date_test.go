@@ -2,8 +2,10 @@ package plan_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/ogforum/ogforum/internal/plan"
+	"github.com/ogforum/ogforum/internal/zone"
 )
 
 func TestParsePeriod(t *testing.T) {
@@ -87,5 +89,28 @@ func TestIndicatorTargetShare(t *testing.T) {
 	}
 	if (&plan.Indicator{}).Latest() != nil {
 		t.Error("latest of no value")
+	}
+}
+
+// Today counts the team's days: 14 hours ahead of UTC in Kiritimati, 11
+// behind in Niue, two zones whose dates always differ.
+func TestTodayIsTheTeamsDay(t *testing.T) {
+	defer zone.Set(nil)
+	var days []plan.Date
+	for _, name := range []string{"Pacific/Kiritimati", "Pacific/Niue"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zone.Set(loc)
+		before := plan.DateOf(time.Now().In(loc))
+		today := plan.Today()
+		if after := plan.DateOf(time.Now().In(loc)); today != before && today != after {
+			t.Errorf("%s: Today() = %s, want %s", name, today, after)
+		}
+		days = append(days, today)
+	}
+	if days[0] == days[1] {
+		t.Errorf("Today() is %s in both Kiritimati and Niue", days[0])
 	}
 }

@@ -26,10 +26,10 @@ type actionsData struct {
 	Refusal string
 }
 
-// ActionDay is the day of an instant in Paris, as the page's language
-// writes it (31/12/2026, 31 Dec 2026).
+// ActionDay is the day of an instant in the team's zone, as the page's
+// language writes it (31/12/2026, 31 Dec 2026).
 func (p *Page) ActionDay(t time.Time) string {
-	return p.PlanDate(plan.DateOf(t.In(paris)))
+	return p.PlanDate(plan.DateOf(t.In(p.zone)))
 }
 
 // actionForm is the form's values of an action item.

@@ -54,9 +54,9 @@ func (s *Server) renderForumForm(w http.ResponseWriter, r *http.Request, status 
 	s.render(w, r, status, "forum_form", p)
 }
 
-// forumForm is the form's values of a forum (times in its zone).
-func forumForm(in forum.ForumInput) url.Values {
-	loc := paris
+// forumForm is the form's values of a forum (times in its zone, or in
+// loc when its zone is unknown).
+func forumForm(in forum.ForumInput, loc *time.Location) url.Values {
 	if l, err := time.LoadLocation(in.Timezone); err == nil && in.Timezone != "" {
 		loc = l
 	}
@@ -87,17 +87,18 @@ func joinComma(ids []string) string {
 }
 
 // forumInput reads the forum form; times are local to the forum's zone
-// (Europe/Paris by default). Unreadable dates and numbers are field errors.
-func forumInput(r *http.Request) (forum.ForumInput, valid.Errors) {
+// (the team's zone def by default). Unreadable dates and numbers are
+// field errors.
+func forumInput(r *http.Request, def *time.Location) (forum.ForumInput, valid.Errors) {
 	f := r.PostForm
 	fe := valid.Errors{}
 	tz := f.Get("timezone")
 	if tz == "" {
-		tz = forum.DefaultTimezone
+		tz = def.String()
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		loc, fe["timezone"] = paris, "error.forum_timezone_invalid"
+		loc, fe["timezone"] = def, "error.forum_timezone_invalid"
 	}
 	in := forum.ForumInput{
 		SeriesID: f.Get("series_id"), Title: f.Get("title"), Description: f.Get("description"), Timezone: tz,
@@ -158,13 +159,14 @@ func forumMergeErrors(form valid.Errors, err error) error {
 }
 
 func (s *Server) forumNew(w http.ResponseWriter, r *http.Request) {
-	start := time.Date(store.Now().Year(), store.Now().Month()+1, 15, 17, 0, 0, 0, paris)
-	in := forum.ForumInput{StartsAt: start, EndsAt: start.Add(2 * time.Hour), Capacity: 80, Timezone: forum.DefaultTimezone, CivilSocietyShare: 0}
-	s.renderForumForm(w, r, http.StatusOK, forumFormData{Action: "/forums"}, forumForm(in), nil)
+	now := store.Now().In(s.zone())
+	start := time.Date(now.Year(), now.Month()+1, 15, 17, 0, 0, 0, s.zone())
+	in := forum.ForumInput{StartsAt: start, EndsAt: start.Add(2 * time.Hour), Capacity: 80, Timezone: s.zone().String(), CivilSocietyShare: 0}
+	s.renderForumForm(w, r, http.StatusOK, forumFormData{Action: "/forums"}, forumForm(in, s.zone()), nil)
 }
 
 func (s *Server) forumCreate(w http.ResponseWriter, r *http.Request) {
-	in, formErr := forumInput(r)
+	in, formErr := forumInput(r, s.zone())
 	var f *forum.Forum
 	err := s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
 		if f, err = forum.CreateForum(r.Context(), tx, in); err != nil {
@@ -191,7 +193,7 @@ func (s *Server) forumEdit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.renderForumForm(w, r, http.StatusOK, forumFormData{Action: "/forums/" + f.ID + "/edit", F: f}, forumForm(f.Input()), nil)
+	s.renderForumForm(w, r, http.StatusOK, forumFormData{Action: "/forums/" + f.ID + "/edit", F: f}, forumForm(f.Input(), s.zone()), nil)
 }
 
 func (s *Server) forumUpdate(w http.ResponseWriter, r *http.Request) {
@@ -199,7 +201,7 @@ func (s *Server) forumUpdate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in, formErr := forumInput(r)
+	in, formErr := forumInput(r, s.zone())
 	err := s.db.Tx(r.Context(), func(tx *sql.Tx) error {
 		if _, err := s.forum().UpdateForum(r.Context(), tx, f.ID, in); err != nil {
 			return forumMergeErrors(formErr, err)

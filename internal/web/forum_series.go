@@ -36,7 +36,7 @@ func (s *Server) seriesList(w http.ResponseWriter, r *http.Request) {
 		row := seriesRow{X: x}
 		loc, err := time.LoadLocation(x.Timezone)
 		if err != nil {
-			loc = paris
+			loc = s.zone()
 		}
 		for _, o := range x.NextDates(now, 3) {
 			row.Dates = append(row.Dates, seriesDate{Value: o.StartsAt.Format(time.RFC3339),
@@ -58,7 +58,7 @@ type seriesFormData struct {
 
 func (s *Server) seriesNew(w http.ResponseWriter, r *http.Request) {
 	form := url.Values{"weekday": {"2"}, "week_of_month": {"3"}, "every_months": {"2"}, "start_time": {"17:00"},
-		"end_time": {"19:00"}, "capacity": {"80"}, "first_month": {store.Now().In(paris).Format("2006-01")}}
+		"end_time": {"19:00"}, "capacity": {"80"}, "first_month": {store.Now().In(s.zone()).Format("2006-01")}}
 	s.renderSeriesForm(w, r, http.StatusOK, seriesFormData{Action: "/series"}, form, nil)
 }
 

@@ -42,11 +42,12 @@ type views struct {
 	byName map[string]*template.Template
 }
 
-func parseViews(a *assets) (*views, error) {
+// parseViews parses every view; dates are shown in the team's zone loc.
+func parseViews(a *assets, loc *time.Location) (*views, error) {
 	funcs := template.FuncMap{
 		"asset": a.URL,
 		"date": func(t time.Time) string {
-			return t.In(paris).Format("02/01/2006 15:04")
+			return t.In(loc).Format("02/01/2006 15:04")
 		},
 		"add":  func(a, b int) int { return a + b },
 		"list": func(v ...string) []string { return v },
@@ -55,7 +56,7 @@ func parseViews(a *assets) (*views, error) {
 			if t == nil {
 				return ""
 			}
-			return t.In(paris).Format("02/01/2006 15:04")
+			return t.In(loc).Format("02/01/2006 15:04")
 		},
 	}
 	partials, err := fs.Glob(templateFiles, "templates/partials/*.html")
@@ -80,16 +81,6 @@ func parseViews(a *assets) (*views, error) {
 	return v, nil
 }
 
-var paris = mustLoadLocation("Europe/Paris")
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
-
 // Page is what every template receives.
 type Page struct {
 	Lang      string
@@ -110,6 +101,7 @@ type Page struct {
 
 	cat     *i18n.Catalog
 	sectors map[string]string // slug → label, when the page shows sectors
+	zone    *time.Location    // the team's time zone
 }
 
 // T translates key in the page's language.
@@ -156,7 +148,7 @@ func (s *Server) page(r *http.Request, data any) *Page {
 	}
 	return &Page{
 		Lang: st.Lang, OtherLang: other, User: st.User, Path: backPath(r),
-		Settings: s.settings(r.Context()), Version: s.Version, Data: data, cat: s.i18n,
+		Settings: s.settings(r.Context()), Version: s.Version, Data: data, cat: s.i18n, zone: s.zone(),
 	}
 }
 

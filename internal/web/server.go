@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"github.com/ogforum/ogforum/internal/zone"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -54,13 +55,16 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger, metrics *Metrics, v
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if s.views, err = parseViews(s.assets); err != nil {
+	if s.views, err = parseViews(s.assets, s.zone()); err != nil {
 		return nil, err
 	}
 	s.routes = s.routeTable()
 	s.handler = s.build()
 	return s, nil
 }
+
+// zone is the team's time zone (OGFORUM_TIMEZONE, see package zone).
+func (s *Server) zone() *time.Location { return zone.Get() }
 
 // ServeHTTP serves the whole site.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
