@@ -30,6 +30,11 @@ type importer struct {
 }
 
 func newImporter(ctx context.Context, tx *sql.Tx, dialect store.Dialect, cols map[string]int, sectors *sectorIndex) (*importer, error) {
+	// Organisations are found by name and created when missing: no other
+	// import or join confirmation may do so until this import ends.
+	if err := store.Lock(ctx, tx, OrganisationNamesLock); err != nil {
+		return nil, err
+	}
 	im := &importer{tx: tx, dialect: dialect, cols: cols, sectors: sectors, orgs: map[string]string{}, seen: map[string]struct{}{},
 		res: &ImportResult{Errors: []ImportError{}}, now: store.Now(), stmts: map[string]*sql.Stmt{}}
 	rows, err := tx.QueryContext(ctx, `SELECT id, name_key FROM organisations ORDER BY id`)

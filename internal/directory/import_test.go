@@ -448,3 +448,38 @@ func TestImportLeavesForeignKeysEnforced(t *testing.T) {
 		}
 	})
 }
+
+// Two imports at once that name the same new organisation create it once:
+// each finds organisations by name under a lock (on PostgreSQL, both would
+// otherwise read that it is missing, then both create it).
+func TestConcurrentImportsCreateAnOrganisationOnce(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		const n = 4
+		errs := make(chan error, n)
+		start := make(chan struct{})
+		for i := range n {
+			file := fmt.Sprintf("Nom;Prénom;Courriel;Structure\r\nMartin;Ana;ana%d@example.org;Collectif Neuf\r\nPetit;Bruno;bruno%d@example.org;Collectif Neuf\r\n", i, i)
+			go func() {
+				<-start
+				_, err := directory.ImportPeople(context.Background(), db, strings.NewReader(file), directory.ImportOptions{})
+				errs <- err
+			}()
+		}
+		close(start)
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		var orgs, people int
+		if err := db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM organisations WHERE name_key = 'collectif neuf'`).Scan(&orgs); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRowContext(context.Background(), `SELECT COUNT(DISTINCT organisation_id) FROM people`).Scan(&people); err != nil {
+			t.Fatal(err)
+		}
+		if orgs != 1 || people != 1 {
+			t.Errorf("%d organisations named Collectif Neuf, people in %d organisations; want 1 and 1", orgs, people)
+		}
+	})
+}

@@ -101,6 +101,9 @@ func ConfirmJoin(ctx context.Context, tx *sql.Tx, secret string) (*Person, error
 	}
 	orgID := ""
 	if in.Organisation != "" {
+		if err := store.Lock(ctx, tx, OrganisationNamesLock); err != nil {
+			return nil, err
+		}
 		o, err := OrganisationByName(ctx, tx, in.Organisation)
 		switch {
 		case err == nil:

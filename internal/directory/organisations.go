@@ -238,6 +238,11 @@ func GetOrganisation(ctx context.Context, q store.Querier, id string) (*Organisa
 	return o, nil
 }
 
+// OrganisationNamesLock is the named lock (store.Lock) of whoever finds an
+// organisation by name and creates it when missing, taken before the
+// lookup: two such transactions at once would otherwise both create it.
+const OrganisationNamesLock = "organisation_names"
+
 // OrganisationByName finds an organisation by name, case and accents
 // ignored (the oldest if several share it).
 func OrganisationByName(ctx context.Context, q store.Querier, name string) (*Organisation, error) {
