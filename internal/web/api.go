@@ -1,6 +1,7 @@
 package web
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -16,6 +17,21 @@ type apiErrorDetail struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// apiTx runs write in a transaction and answers what it returns as JSON
+// with status; its error goes to fail, the domain's error answer.
+func apiTx[T any](s *Server, w http.ResponseWriter, r *http.Request, status int, fail func(http.ResponseWriter, *http.Request, error), write func(tx *sql.Tx) (T, error)) {
+	var out T
+	err := s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
+		out, err = write(tx)
+		return err
+	})
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	writeJSON(w, status, out)
 }
 
 // writeJSON answers v as JSON with status.

@@ -51,18 +51,13 @@ func (s *Server) apiOrganisationCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
-	var o *directory.Organisation
-	err := s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
-		if o, err = directory.CreateOrganisation(r.Context(), tx, in); err != nil {
-			return err
+	apiTx(s, w, r, http.StatusCreated, s.apiDomainError, func(tx *sql.Tx) (*directory.Organisation, error) {
+		o, err := directory.CreateOrganisation(r.Context(), tx, in)
+		if err != nil {
+			return nil, err
 		}
-		return audit.Record(r.Context(), tx, actor(r), "organisation.create", "organisation", o.ID, map[string]string{"name": o.Name})
+		return o, audit.Record(r.Context(), tx, actor(r), "organisation.create", "organisation", o.ID, map[string]string{"name": o.Name})
 	})
-	if err != nil {
-		s.apiDomainError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, o)
 }
 
 // apiOrganisationPatch changes the fields present in the body only.
@@ -80,18 +75,13 @@ func (s *Server) apiOrganisationPatch(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
-	var o *directory.Organisation
-	err = s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
-		if o, err = directory.UpdateOrganisation(r.Context(), tx, id, in); err != nil {
-			return err
+	apiTx(s, w, r, http.StatusOK, s.apiDomainError, func(tx *sql.Tx) (*directory.Organisation, error) {
+		o, err := directory.UpdateOrganisation(r.Context(), tx, id, in)
+		if err != nil {
+			return nil, err
 		}
-		return audit.Record(r.Context(), tx, actor(r), "organisation.update", "organisation", id, in)
+		return o, audit.Record(r.Context(), tx, actor(r), "organisation.update", "organisation", id, in)
 	})
-	if err != nil {
-		s.apiDomainError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, o)
 }
 
 func (s *Server) apiOrganisationDelete(w http.ResponseWriter, r *http.Request) {

@@ -264,18 +264,13 @@ func (s *Server) apiActionItemCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
-	var a *forum.ActionItem
-	err := s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
-		if a, err = forum.AddActionItem(r.Context(), tx, f.ID, in); err != nil {
-			return err
+	apiTx(s, w, r, http.StatusCreated, s.apiForumError, func(tx *sql.Tx) (*forum.ActionItem, error) {
+		a, err := forum.AddActionItem(r.Context(), tx, f.ID, in)
+		if err != nil {
+			return nil, err
 		}
-		return audit.Record(r.Context(), tx, actor(r), "forum.action.add", "forum_action_item", a.ID, map[string]string{"forum": f.ID})
+		return a, audit.Record(r.Context(), tx, actor(r), "forum.action.add", "forum_action_item", a.ID, map[string]string{"forum": f.ID})
 	})
-	if err != nil {
-		s.apiForumError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, a)
 }
 
 // apiActionItemPatch changes the fields present in the body, the status

@@ -105,18 +105,13 @@ func (s *Server) apiSeriesCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
-	var x *forum.Series
-	err := s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
-		if x, err = forum.CreateSeries(r.Context(), tx, in); err != nil {
-			return err
+	apiTx(s, w, r, http.StatusCreated, s.apiForumError, func(tx *sql.Tx) (*forum.Series, error) {
+		x, err := forum.CreateSeries(r.Context(), tx, in)
+		if err != nil {
+			return nil, err
 		}
-		return audit.Record(r.Context(), tx, actor(r), "forum.series.create", "forum_series", x.ID, map[string]string{"title": x.Title})
+		return x, audit.Record(r.Context(), tx, actor(r), "forum.series.create", "forum_series", x.ID, map[string]string{"title": x.Title})
 	})
-	if err != nil {
-		s.apiForumError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, x)
 }
 
 func (s *Server) apiForums(w http.ResponseWriter, r *http.Request) {

@@ -206,18 +206,13 @@ func (s *Server) apiThemePropose(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var t *forum.Theme
-	err := s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
-		if t, err = forum.ProposeTheme(r.Context(), tx, f.ID, v, body.ThemeInput); err != nil {
-			return err
+	apiTx(s, w, r, http.StatusCreated, s.apiForumError, func(tx *sql.Tx) (*forum.Theme, error) {
+		t, err := forum.ProposeTheme(r.Context(), tx, f.ID, v, body.ThemeInput)
+		if err != nil {
+			return nil, err
 		}
-		return audit.Record(r.Context(), tx, actor(r), "forum.theme.propose", "forum_theme", t.ID, nil)
+		return t, audit.Record(r.Context(), tx, actor(r), "forum.theme.propose", "forum_theme", t.ID, nil)
 	})
-	if err != nil {
-		s.apiForumError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, t)
 }
 
 func (s *Server) apiThemeVote(w http.ResponseWriter, r *http.Request) {

@@ -52,16 +52,9 @@ func (s *Server) apiPlanCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
-	var p *plan.Plan
-	err := s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
-		p, err = plan.CreatePlan(r.Context(), tx, s.planChange(r), in)
-		return err
+	apiTx(s, w, r, http.StatusCreated, s.apiPlanError, func(tx *sql.Tx) (*plan.Plan, error) {
+		return plan.CreatePlan(r.Context(), tx, s.planChange(r), in)
 	})
-	if err != nil {
-		s.apiPlanError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, p)
 }
 
 // planJSON is a plan with the summary of its commitments' progress.
@@ -94,16 +87,9 @@ func (s *Server) apiPlanPatch(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
-	var p *plan.Plan
-	err = s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
-		p, err = plan.UpdatePlan(r.Context(), tx, s.planChange(r), id, in)
-		return err
+	apiTx(s, w, r, http.StatusOK, s.apiPlanError, func(tx *sql.Tx) (*plan.Plan, error) {
+		return plan.UpdatePlan(r.Context(), tx, s.planChange(r), id, in)
 	})
-	if err != nil {
-		s.apiPlanError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
 }
 
 // apiCommitments lists a plan's commitments with their progress, filtered
@@ -125,16 +111,9 @@ func (s *Server) apiCommitmentCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
-	var c *plan.Commitment
-	err := s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
-		c, err = plan.CreateCommitment(r.Context(), tx, s.planChange(r), r.PathValue("id"), in)
-		return err
+	apiTx(s, w, r, http.StatusCreated, s.apiPlanError, func(tx *sql.Tx) (*plan.Commitment, error) {
+		return plan.CreateCommitment(r.Context(), tx, s.planChange(r), r.PathValue("id"), in)
 	})
-	if err != nil {
-		s.apiPlanError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, c)
 }
 
 // apiPlanExport answers a plan's commitments as open data, in the OGP

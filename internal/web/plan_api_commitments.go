@@ -65,16 +65,9 @@ func (s *Server) apiCommitmentPatch(w http.ResponseWriter, r *http.Request) {
 	if _, byID := keys["axis_id"]; !byID && strings.TrimSpace(in.Axis) != "" {
 		in.AxisID = ""
 	}
-	var c *plan.Commitment
-	err = s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
-		c, err = plan.UpdateCommitment(r.Context(), tx, s.planChange(r), id, in)
-		return err
+	apiTx(s, w, r, http.StatusOK, s.apiPlanError, func(tx *sql.Tx) (*plan.Commitment, error) {
+		return plan.UpdateCommitment(r.Context(), tx, s.planChange(r), id, in)
 	})
-	if err != nil {
-		s.apiPlanError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, c)
 }
 
 func (s *Server) apiMilestoneCreate(w http.ResponseWriter, r *http.Request) {
@@ -86,16 +79,9 @@ func (s *Server) apiMilestoneCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
-	var m *plan.Milestone
-	err := s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
-		m, err = plan.CreateMilestone(r.Context(), tx, s.planChange(r), id, in)
-		return err
+	apiTx(s, w, r, http.StatusCreated, s.apiPlanError, func(tx *sql.Tx) (*plan.Milestone, error) {
+		return plan.CreateMilestone(r.Context(), tx, s.planChange(r), id, in)
 	})
-	if err != nil {
-		s.apiPlanError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, m)
 }
 
 // apiMilestonePatch changes the fields present in the body; a due_label
@@ -119,16 +105,9 @@ func (s *Server) apiMilestonePatch(w http.ResponseWriter, r *http.Request) {
 	if _, due := keys["due_on"]; label && !due {
 		in.DueOn = ""
 	}
-	var m *plan.Milestone
-	err = s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
-		m, err = plan.UpdateMilestone(r.Context(), tx, s.planChange(r), id, in)
-		return err
+	apiTx(s, w, r, http.StatusOK, s.apiPlanError, func(tx *sql.Tx) (*plan.Milestone, error) {
+		return plan.UpdateMilestone(r.Context(), tx, s.planChange(r), id, in)
 	})
-	if err != nil {
-		s.apiPlanError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, m)
 }
 
 func (s *Server) apiIndicatorCreate(w http.ResponseWriter, r *http.Request) {
@@ -140,16 +119,9 @@ func (s *Server) apiIndicatorCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
-	var ind *plan.Indicator
-	err := s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
-		ind, err = plan.CreateIndicator(r.Context(), tx, s.planChange(r), id, in)
-		return err
+	apiTx(s, w, r, http.StatusCreated, s.apiPlanError, func(tx *sql.Tx) (*plan.Indicator, error) {
+		return plan.CreateIndicator(r.Context(), tx, s.planChange(r), id, in)
 	})
-	if err != nil {
-		s.apiPlanError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, ind)
 }
 
 // valueWarning is a warning about a value that was recorded anyway.
@@ -197,14 +169,7 @@ func (s *Server) apiUpdatePost(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
-	var u *plan.Update
-	err := s.db.Tx(r.Context(), func(tx *sql.Tx) (err error) {
-		u, err = plan.PostUpdate(r.Context(), tx, s.planChange(r), id, in)
-		return err
+	apiTx(s, w, r, http.StatusCreated, s.apiPlanError, func(tx *sql.Tx) (*plan.Update, error) {
+		return plan.PostUpdate(r.Context(), tx, s.planChange(r), id, in)
 	})
-	if err != nil {
-		s.apiPlanError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, u)
 }
