@@ -11,6 +11,7 @@ import (
 	"github.com/ogforum/ogforum/internal/directory"
 	"github.com/ogforum/ogforum/internal/forum"
 	"github.com/ogforum/ogforum/internal/i18n"
+	"github.com/ogforum/ogforum/internal/plan"
 )
 
 // Both languages must have exactly the same keys, none empty.
@@ -119,6 +120,13 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	}
 	for _, f := range directory.ImportFields {
 		used["import.field."+f] = "import mapping"
+	}
+	for _, f := range plan.ImportFields {
+		used["plan.import.field."+f] = "import mapping"
+	}
+	for _, prefix := range []string{"import", "plan.import"} {
+		used[prefix+".mapping_intro"] = "import mapping"
+		used[prefix+".mapping_caption"] = "import mapping"
 	}
 	for _, r := range []string{"email", "name"} {
 		used["dup.reason."+r] = "duplicates"

@@ -118,7 +118,7 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) {
 		s.apiDomainError(w, r, err)
 		return
 	}
-	s.translateImport(r, res)
+	s.translateImport(r, &res.Errors)
 	if !opts.DryRun && !res.Written() {
 		writeJSON(w, http.StatusUnprocessableEntity, struct {
 			Error apiErrorDetail `json:"error"`
@@ -151,14 +151,15 @@ func (s *Server) runImport(r *http.Request, id string, opts directory.ImportOpti
 	return res, nil
 }
 
-// translateImport turns the row errors' keys into messages.
-func (s *Server) translateImport(r *http.Request, res *directory.ImportResult) {
+// translateImport turns the keys of an import's row errors (of people or
+// of commitments) into messages; no errors become an empty list.
+func (s *Server) translateImport(r *http.Request, errs *[]directory.ImportError) {
 	lang := state(r).Lang
-	for i := range res.Errors {
-		res.Errors[i].Message = s.i18n.T(lang, res.Errors[i].Message)
+	for i := range *errs {
+		(*errs)[i].Message = s.i18n.T(lang, (*errs)[i].Message)
 	}
-	if res.Errors == nil {
-		res.Errors = []directory.ImportError{}
+	if *errs == nil {
+		*errs = []directory.ImportError{}
 	}
 }
 
@@ -171,6 +172,10 @@ type importData struct {
 	DryRun   bool
 	Filename string
 }
+
+// Keys and Action fill the import partials (templates/partials/import.html).
+func (d importData) Keys() string   { return "import" }
+func (d importData) Action() string { return "/directory/import/" + d.ID }
 
 func (s *Server) importForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "import", s.page(r, importData{}))
@@ -292,7 +297,7 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.translateImport(r, res)
+	s.translateImport(r, &res.Errors)
 	if res.Written() {
 		os.Remove(filepath.Join(s.importDir(), id+".upload"))
 		s.render(w, r, http.StatusOK, "import_done", s.page(r, res))

@@ -28,6 +28,10 @@ type planImportData struct {
 	Filename string
 }
 
+// Keys and Action fill the import partials (templates/partials/import.html).
+func (d planImportData) Keys() string   { return "plan.import" }
+func (d planImportData) Action() string { return "/plans/" + d.Plan.ID + "/import/" + d.ID }
+
 func (s *Server) planImportForm(w http.ResponseWriter, r *http.Request) {
 	pl, err := plan.GetPlan(r.Context(), s.db, r.PathValue("id"))
 	if err != nil {
@@ -132,7 +136,7 @@ func (s *Server) planImportRun(w http.ResponseWriter, r *http.Request) {
 		s.planPageError(w, r, err)
 		return
 	}
-	s.translatePlanImport(r, res)
+	s.translateImport(r, &res.Errors)
 	if res.Written() {
 		os.Remove(filepath.Join(s.importDir(), id+".upload"))
 		s.render(w, r, http.StatusOK, "plan_import_done", s.page(r, planImportData{Plan: pl, Result: res}))
@@ -164,17 +168,6 @@ func (s *Server) runPlanImport(r *http.Request, planID, uploadID string, opts di
 	return res, nil
 }
 
-// translatePlanImport turns the row errors' keys into messages.
-func (s *Server) translatePlanImport(r *http.Request, res *plan.ImportResult) {
-	lang := state(r).Lang
-	for i := range res.Errors {
-		res.Errors[i].Message = s.i18n.T(lang, res.Errors[i].Message)
-	}
-	if res.Errors == nil {
-		res.Errors = []directory.ImportError{}
-	}
-}
-
 // apiCommitmentImport imports commitments from the request body, with
 // the mapping (map.<field>=<header>), dry_run and skip_invalid of the
 // people's import. Bad rows without skip_invalid: 422, nothing written.
@@ -201,7 +194,7 @@ func (s *Server) apiCommitmentImport(w http.ResponseWriter, r *http.Request) {
 		s.apiPlanError(w, r, err)
 		return
 	}
-	s.translatePlanImport(r, res)
+	s.translateImport(r, &res.Errors)
 	if !opts.DryRun && !res.Written() {
 		writeJSON(w, http.StatusUnprocessableEntity, struct {
 			Error apiErrorDetail `json:"error"`
