@@ -145,9 +145,7 @@ func textChecks(folded string, d store.Dialect, arg func(any) string) []string {
 func checkCondition(w string, d store.Dialect, arg func(any) string) string {
 	own := `ck.term LIKE ` + arg(likeEscaper.Replace(w)+"%") + ` ESCAPE '\'`
 	if d == store.SQLite {
-		hi := []byte(w)
-		hi[len(hi)-1]++
-		own = `ck.term >= ` + arg(w) + ` AND ck.term < ` + arg(string(hi))
+		own = `ck.term >= ` + arg(w) + ` AND ck.term < ` + arg(pastPrefix(w))
 	}
 	return `(EXISTS (SELECT 1 FROM person_terms ck WHERE ck.person_id = p.id AND ` + own + `)
 		OR p.organisation_id IN (SELECT ot.organisation_id FROM organisation_terms ot WHERE ` + termPrefix("ot", w, d, arg) + `))`
@@ -179,17 +177,24 @@ func wordSet(w, union string, d store.Dialect, arg func(any) string) string {
 func termPrefix(t, w string, d store.Dialect, arg func(any) string) string {
 	short := len([]rune(w)) < headLen
 	if d == store.SQLite {
-		hi := []byte(w)
-		hi[len(hi)-1]++ // the last byte of UTF-8 text is never 0xFF
 		if short {
-			return t + `.head >= ` + arg(w) + ` AND ` + t + `.head < ` + arg(string(hi))
+			return t + `.head >= ` + arg(w) + ` AND ` + t + `.head < ` + arg(pastPrefix(w))
 		}
-		return t + `.head = ` + arg(head(w)) + ` AND ` + t + `.term >= ` + arg(w) + ` AND ` + t + `.term < ` + arg(string(hi))
+		return t + `.head = ` + arg(head(w)) + ` AND ` + t + `.term >= ` + arg(w) + ` AND ` + t + `.term < ` + arg(pastPrefix(w))
 	}
 	if short {
 		return headRange(t, w, arg) + t + `.head LIKE ` + arg(likeEscaper.Replace(w)+"%") + ` ESCAPE '\'`
 	}
 	return t + `.head = ` + arg(head(w)) + ` AND ` + t + `.term LIKE ` + arg(likeEscaper.Replace(w)+"%") + ` ESCAPE '\'`
+}
+
+// pastPrefix is w with its last byte incremented: in binary order, the
+// strings starting with w are those in [w, pastPrefix(w)). The last byte
+// of UTF-8 text is never 0xFF.
+func pastPrefix(w string) string {
+	hi := []byte(w)
+	hi[len(hi)-1]++
+	return string(hi)
 }
 
 // headRange narrows, for PostgreSQL, the heads LIKE 'w%' of a short word w
