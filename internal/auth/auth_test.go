@@ -141,6 +141,12 @@ func TestSessions(t *testing.T) {
 		if _, _, err := auth.UserBySession(ctx, db, s3.Cookie); err == nil {
 			t.Fatal("session survived sign-out everywhere")
 		}
+		old, _ := auth.CreateSession(ctx, db, u.ID)
+		oldID, _, _ := cut(old.Cookie)
+		db.ExecContext(ctx, `UPDATE sessions SET expires_at = $1 WHERE id = $2`, store.Now().Add(-time.Second), oldID)
+		if _, _, err := auth.UserBySession(ctx, db, old.Cookie); err == nil {
+			t.Fatal("an expired session still works")
+		}
 		s4, _ := auth.CreateSession(ctx, db, u.ID)
 		if err := auth.UpdateUser(ctx, db, u.ID, auth.Member, "", true); err != nil {
 			t.Fatal(err)
@@ -169,6 +175,12 @@ func TestAPITokens(t *testing.T) {
 		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1`, token).Scan(&n)
 		if n != 0 {
 			t.Fatal("token stored in clear")
+		}
+		if err := auth.UpdateUser(ctx, db, u.ID, auth.Member, "", true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := auth.UserByAPIToken(ctx, db, token); err == nil {
+			t.Fatal("a disabled user's token still works")
 		}
 	})
 }

@@ -114,25 +114,25 @@ func UserBySession(ctx context.Context, q store.Querier, cookie string) (*User, 
 	if !ok || !store.ValidID(id) || len(secret) > 100 {
 		return nil, nil, ErrInvalidToken
 	}
-	var userID, hash string
+	// One query, the session with its user: every signed-in request makes
+	// it. (The subquery has no id column, so that userColumns name the
+	// user's.)
+	var hash string
 	var seen time.Time
 	now := store.Now()
-	err := q.QueryRowContext(ctx, `SELECT user_id, secret_hash, seen_at FROM sessions WHERE id = $1 AND expires_at > $2`, id, now).
-		Scan(&userID, &hash, &seen)
-	if err != nil {
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+`, secret_hash, seen_at FROM users JOIN
+		(SELECT user_id, secret_hash, seen_at FROM sessions WHERE id = $1 AND expires_at > $2) s ON s.user_id = users.id`, id, now),
+		&hash, &seen)
+	if err != nil || u.Disabled {
 		return nil, nil, ErrInvalidToken
 	}
 	if subtle.ConstantTimeCompare([]byte(hash), []byte(Hash(secret))) != 1 {
 		return nil, nil, ErrInvalidToken
 	}
-	u, err := UserByID(ctx, q, userID)
-	if err != nil || u.Disabled {
-		return nil, nil, ErrInvalidToken
-	}
 	if now.Sub(seen) > time.Hour {
 		q.ExecContext(ctx, `UPDATE sessions SET seen_at = $1, expires_at = $2 WHERE id = $3`, now, now.Add(SessionLifetime), id)
 	}
-	return u, &Session{ID: id, UserID: userID}, nil
+	return u, &Session{ID: id, UserID: u.ID}, nil
 }
 
 // EndSession signs one browser out.
@@ -167,11 +167,9 @@ func UserByAPIToken(ctx context.Context, q store.Querier, token string) (*User, 
 	if !strings.HasPrefix(token, APITokenPrefix) || len(token) > 100 {
 		return nil, ErrInvalidToken
 	}
-	var userID string
-	if err := q.QueryRowContext(ctx, `SELECT user_id FROM api_tokens WHERE token_hash = $1`, Hash(token)).Scan(&userID); err != nil {
-		return nil, ErrInvalidToken
-	}
-	u, err := UserByID(ctx, q, userID)
+	// One query: every API call makes it.
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users
+		WHERE id = (SELECT user_id FROM api_tokens WHERE token_hash = $1)`, Hash(token)))
 	if err != nil || u.Disabled {
 		return nil, ErrInvalidToken
 	}

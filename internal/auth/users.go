@@ -116,10 +116,12 @@ func CreateUser(ctx context.Context, q store.Querier, n NewUser) (*User, error) 
 
 const userColumns = `id, email, name, role, COALESCE(organisation_id, ''), language, disabled, created_at`
 
-func scanUser(row interface{ Scan(...any) error }) (*User, error) {
+// scanUser reads a row of userColumns, followed by the columns that extra
+// receive, if any.
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (*User, error) {
 	u := &User{}
 	var role string
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.OrganisationID, &u.Language, &u.Disabled, &u.CreatedAt)
+	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &role, &u.OrganisationID, &u.Language, &u.Disabled, &u.CreatedAt}, extra...)...)
 	u.Role = Role(role)
 	return u, store.Map(err)
 }
