@@ -15,6 +15,13 @@ import (
 // DUBOIS" and "helene dubois" compare equal. It is how names are matched
 // and searched on both engines.
 func Fold(s string) string {
+	if ascii(s) {
+		return foldASCII(s)
+	}
+	return foldUnicode(s)
+}
+
+func foldUnicode(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -54,6 +61,40 @@ func Fold(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// foldASCII is Fold for text without accents (most names, addresses and
+// queries), skipping the decomposition, which costs most of Fold: the same
+// result, lowered, with spaces collapsed and trimmed.
+func foldASCII(s string) string {
+	b := make([]byte, 0, len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case ' ', '\t', '\n', '\v', '\f', '\r':
+			space = len(b) > 0
+			continue
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 // likePattern makes a LIKE pattern matching q anywhere, with LIKE's

@@ -196,49 +196,102 @@ const analyzeAfter = 1000
 // non-empty row), to show the mapping step of an import.
 func ReadHeaders(r io.Reader) ([]string, error) { return sheet.Headers(r) }
 
-// run reads every row, applying them a batch at a time.
+// run reads every row and applies them a batch at a time. Reading runs
+// beside the writing, on a goroutine of its own: checking a row and
+// preparing what will be written of it (folded name, search text and
+// terms, address hash) is a fifth of an import's work, which the other
+// core does while the database writes the batch before. At most a few
+// batches are held at once.
 func (im *importer) run(ctx context.Context, s sheet.Reader) (*ImportResult, error) {
-	for {
-		line, cells, err := s.Next()
-		if errors.Is(err, io.EOF) {
-			break
+	rd := &rowReader{cols: im.cols, sectors: im.sectors, seen: map[string]struct{}{}, folded: map[string]string{}}
+	batches := make(chan []importRow, 2)
+	stop := make(chan struct{})
+	var readErr error
+	go func() {
+		defer close(batches)
+		batch := make([]importRow, 0, importBatch)
+		send := func() bool {
+			select {
+			case batches <- batch:
+				batch = make([]importRow, 0, importBatch)
+				return true
+			case <-stop:
+				return false
+			}
 		}
-		if err != nil {
-			return nil, err
+		for {
+			line, cells, err := s.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				readErr = err
+				return
+			}
+			if sheet.Blank(cells) {
+				continue
+			}
+			if row, ok := rd.read(line, cells); ok {
+				batch = append(batch, row)
+			}
+			if len(batch) >= importBatch && !send() {
+				return
+			}
 		}
-		if sheet.Blank(cells) {
-			continue
+		if len(batch) > 0 {
+			send()
 		}
-		im.read(line, cells)
-		if len(im.batch) >= importBatch {
-			if err := im.flush(ctx); err != nil {
-				return nil, err
+	}()
+	var err error
+	for batch := range batches {
+		if err == nil {
+			if err = im.flush(ctx, batch); err != nil {
+				close(stop) // and wait for the reader to end: the caller closes s
 			}
 		}
 	}
-	if err := im.flush(ctx); err != nil {
+	if err != nil {
 		return nil, err
 	}
+	if readErr != nil { // written before batches was closed
+		return nil, readErr
+	}
 	res := im.res
-	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].Row < res.Errors[j].Row })
+	res.Errors, res.ErrorsOmitted, res.invalid = rd.rejects.merge(im.rejects)
 	return res, nil
 }
 
-// importRow is a valid row waiting in a batch, normalised.
+// importRow is a valid row waiting in a batch, normalised, with what will
+// be written of it if the person is new.
 type importRow struct {
 	line    int
 	in      PersonInput
 	org     string // organisation name, "" to keep
+	orgKey  string // org folded
 	kind    string // kind or college for an organisation made on the fly
 	college string
 	consent bool
 	langSet bool
+
+	search, sort string   // searchText and sortKey
+	words        []string // personWords
+	emailHash    string
 }
 
-// read checks one row and queues it, or records its problems.
-func (im *importer) read(line int, cells []string) {
+// rowReader checks the rows of an import (see importer.run).
+type rowReader struct {
+	cols    map[string]int
+	sectors *sectorIndex
+	seen    map[string]struct{} // e-mails read so far
+	folded  map[string]string   // organisation names as written → folded
+	rejects rejects
+}
+
+// read checks one row and returns it ready to write, or records its
+// problems and reports false.
+func (rd *rowReader) read(line int, cells []string) (importRow, bool) {
 	cell := func(field string) string {
-		i, ok := im.cols[field]
+		i, ok := rd.cols[field]
 		if !ok || i >= len(cells) {
 			return ""
 		}
@@ -258,7 +311,7 @@ func (im *importer) read(line int, cells []string) {
 		row.in.Language = ""
 	}
 	if v := cell(FieldSectors); v != "" {
-		slugs, ok := im.sectors.parse(v)
+		slugs, ok := rd.sectors.parse(v)
 		if !ok {
 			fe[FieldSectors] = "error.sector_unknown"
 		}
@@ -290,23 +343,42 @@ func (im *importer) read(line int, cells []string) {
 		row.consent = yes
 	}
 	if fe["email"] == "" {
-		if _, dup := im.seen[row.in.Email]; dup {
+		if _, dup := rd.seen[row.in.Email]; dup {
 			fe["email"] = "error.duplicate_in_file"
 		} else {
 			// A copy: the cell's string shares the memory of its whole row.
-			im.seen[strings.Clone(row.in.Email)] = struct{}{}
+			rd.seen[strings.Clone(row.in.Email)] = struct{}{}
 		}
 	}
 	if len(fe) > 0 {
-		im.reject(line, fe)
-		return
+		rd.rejects.add(line, fe)
+		return importRow{}, false
 	}
-	im.batch = append(im.batch, row)
+	if row.org != "" {
+		key, ok := rd.folded[row.org]
+		if !ok {
+			key = Fold(row.org)
+			rd.folded[row.org] = key
+		}
+		row.orgKey = key
+	}
+	first, last, email := row.in.FirstName, row.in.LastName, row.in.Email
+	row.search, row.sort, row.words, row.emailHash = searchText(first, last, email), sortKey(first, last), personWords(first, last, email), EmailHash(email)
+	return row, true
 }
 
-// reject records the problems of a row, in the order of ImportFields.
-func (im *importer) reject(line int, fe FieldErrors) {
-	im.res.invalid++
+// rejects are the problems of an import's rows: the first MaxImportErrors
+// of them in the order of the rows, and how many rows and problems there
+// were in all.
+type rejects struct {
+	list         []ImportError
+	rows, errors int
+}
+
+// add records the problems of a row, in the order of ImportFields. Rows
+// come in their order.
+func (r *rejects) add(line int, fe FieldErrors) {
+	r.rows++
 	fields := slices.Clone(ImportFields)
 	for f := range fe {
 		if !slices.Contains(fields, f) {
@@ -315,13 +387,25 @@ func (im *importer) reject(line int, fe FieldErrors) {
 	}
 	for _, f := range fields {
 		if msg := fe[f]; msg != "" {
-			if len(im.res.Errors) >= MaxImportErrors {
-				im.res.ErrorsOmitted++
-				continue
+			r.errors++
+			if len(r.list) < MaxImportErrors {
+				r.list = append(r.list, ImportError{Row: line, Field: f, Message: msg})
 			}
-			im.res.Errors = append(im.res.Errors, ImportError{Row: line, Field: f, Message: msg})
 		}
 	}
+}
+
+// merge gives the first MaxImportErrors problems of r and o by row, how
+// many more there are, and how many rows had problems. Each of r and o
+// keeps the first problems of its own rows: together they hold the first
+// of all.
+func (r rejects) merge(o rejects) (list []ImportError, omitted, rows int) {
+	list = append(append([]ImportError{}, r.list...), o.list...)
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Row < list[j].Row })
+	if len(list) > MaxImportErrors {
+		list = list[:MaxImportErrors]
+	}
+	return list, r.errors + o.errors - len(list), r.rows + o.rows
 }
 
 // unguard removes the apostrophe that exports put before a cell starting

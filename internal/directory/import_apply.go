@@ -21,10 +21,9 @@ type importer struct {
 	dialect store.Dialect
 	cols    map[string]int
 	sectors *sectorIndex
-	orgs    map[string]string   // folded name → id, oldest first
-	seen    map[string]struct{} // e-mails read so far
-	batch   []importRow
+	orgs    map[string]string // folded name → id, oldest first
 	res     *ImportResult
+	rejects rejects // rows refused when written (suppressed addresses)
 	now     time.Time
 	stmts   map[string]*sql.Stmt
 }
@@ -35,7 +34,7 @@ func newImporter(ctx context.Context, tx *sql.Tx, dialect store.Dialect, cols ma
 	if err := store.Lock(ctx, tx, OrganisationNamesLock); err != nil {
 		return nil, err
 	}
-	im := &importer{tx: tx, dialect: dialect, cols: cols, sectors: sectors, orgs: map[string]string{}, seen: map[string]struct{}{},
+	im := &importer{tx: tx, dialect: dialect, cols: cols, sectors: sectors, orgs: map[string]string{},
 		res: &ImportResult{Errors: []ImportError{}}, now: store.Now(), stmts: map[string]*sql.Stmt{}}
 	rows, err := tx.QueryContext(ctx, `SELECT id, name_key FROM organisations ORDER BY id`)
 	if err != nil {
@@ -120,16 +119,14 @@ type storedPerson struct {
 	sectors                                         []string
 }
 
-// flush applies the queued rows.
-func (im *importer) flush(ctx context.Context) error {
-	if len(im.batch) == 0 {
+// flush applies a batch of rows.
+func (im *importer) flush(ctx context.Context, batch []importRow) error {
+	if len(batch) == 0 {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	batch := im.batch
-	im.batch = im.batch[:0]
 	existing, err := im.lookup(ctx, batch)
 	if err != nil {
 		return err
@@ -142,8 +139,8 @@ func (im *importer) flush(ctx context.Context) error {
 	for i := range batch {
 		row := &batch[i]
 		e := existing[row.in.Email]
-		if e == nil && suppressed[EmailHash(row.in.Email)] {
-			im.reject(row.line, FieldErrors{FieldEmail: "error.email_suppressed"})
+		if e == nil && suppressed[row.emailHash] {
+			im.rejects.add(row.line, FieldErrors{FieldEmail: "error.email_suppressed"})
 			continue
 		}
 		orgID := ""
@@ -160,11 +157,13 @@ func (im *importer) flush(ctx context.Context) error {
 			}
 			people = append(people, id, row.in.FirstName, row.in.LastName, row.in.Email, nullable(orgID), row.in.Function,
 				row.in.Phone, lang, row.consent, row.consent, MethodImport,
-				searchText(row.in.FirstName, row.in.LastName, row.in.Email), sortKey(row.in.FirstName, row.in.LastName), im.now, im.now)
+				row.search, row.sort, im.now, im.now)
 			for _, s := range row.in.Sectors {
 				sectors = append(sectors, id, s)
 			}
-			terms = append(terms, termRows(id, row.in.FirstName, row.in.LastName, row.in.Email)...)
+			for _, w := range row.words {
+				terms = append(terms, id, w, head(w))
+			}
 			if row.consent {
 				consents = append(consents, store.NewID(), id, PurposeInfo, true, MethodImport, im.now,
 					store.NewID(), id, PurposeInvitations, true, MethodImport, im.now)
@@ -332,7 +331,7 @@ func (im *importer) suppressed(ctx context.Context, batch []importRow, existing 
 	var hashes []string
 	for _, row := range batch {
 		if existing[row.in.Email] == nil {
-			hashes = append(hashes, EmailHash(row.in.Email))
+			hashes = append(hashes, row.emailHash)
 		}
 	}
 	out := map[string]bool{}
@@ -358,7 +357,7 @@ func (im *importer) suppressed(ctx context.Context, batch []importRow, existing 
 // organisation returns the id of the row's organisation, creating it the
 // first time its name is met.
 func (im *importer) organisation(ctx context.Context, row *importRow) (string, error) {
-	key := Fold(row.org)
+	key := row.orgKey
 	if id, ok := im.orgs[key]; ok {
 		return id, nil
 	}

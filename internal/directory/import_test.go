@@ -483,3 +483,40 @@ func TestConcurrentImportsCreateAnOrganisationOnce(t *testing.T) {
 		}
 	})
 }
+
+// An import stopped half-way (its request cancelled) writes nothing, and
+// its reading goroutine ends before ImportPeople returns.
+func TestImportStoppedHalfWayWritesNothing(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		var b strings.Builder
+		b.WriteString("Nom;Prénom;Courriel\n")
+		for i := range 60000 {
+			fmt.Fprintf(&b, "Nom%d;Prénom;p%d@example.org\n", i, i)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		r := &cancelAfter{Reader: strings.NewReader(b.String()), n: 1 << 20, cancel: cancel}
+		_, err := directory.ImportPeople(ctx, db, r, directory.ImportOptions{})
+		if err == nil {
+			t.Fatal("a cancelled import succeeded")
+		}
+		if n := ieCount(t, db, "people"); n != 0 {
+			t.Errorf("%d people written by a cancelled import", n)
+		}
+	})
+}
+
+// cancelAfter cancels once n bytes have been read: in the middle of the
+// file, while earlier batches are being written.
+type cancelAfter struct {
+	*strings.Reader
+	n      int
+	cancel func()
+}
+
+func (c *cancelAfter) Read(p []byte) (int, error) {
+	n, err := c.Reader.Read(p)
+	if c.n -= n; c.n <= 0 {
+		c.cancel()
+	}
+	return n, err
+}
