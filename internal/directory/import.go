@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"sort"
@@ -209,6 +210,13 @@ func (im *importer) run(ctx context.Context, s sheet.Reader) (*ImportResult, err
 	var readErr error
 	go func() {
 		defer close(batches)
+		defer func() {
+			// A fault in reading fails this import, not the process (a
+			// request's own goroutine would have recovered it).
+			if p := recover(); p != nil {
+				readErr = fmt.Errorf("import: reading row: %v", p)
+			}
+		}()
 		batch := make([]importRow, 0, importBatch)
 		send := func() bool {
 			select {

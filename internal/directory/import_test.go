@@ -520,3 +520,21 @@ func (c *cancelAfter) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// A fault while reading a row (here the file's reader panics half-way)
+// fails the import with an error, and does not take the process down.
+func TestImportReadFaultIsAnError(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	var b strings.Builder
+	b.WriteString("Nom;Prénom;Courriel\n")
+	for i := range 60000 {
+		fmt.Fprintf(&b, "Nom%d;Prénom;p%d@example.org\n", i, i)
+	}
+	r := &cancelAfter{Reader: strings.NewReader(b.String()), n: 1 << 20, cancel: func() { panic("disk fault") }}
+	if _, err := directory.ImportPeople(context.Background(), db, r, directory.ImportOptions{}); err == nil || !strings.Contains(err.Error(), "disk fault") {
+		t.Fatalf("import over a failing reader: %v", err)
+	}
+	if n := ieCount(t, db, "people"); n != 0 {
+		t.Errorf("%d people written", n)
+	}
+}
